@@ -1,0 +1,48 @@
+// @ts-check
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/**
+ * One list of dependency constraints for the whole workspace. Every project carries a
+ * `scope:*` (owning team) and a `type:*` (what it is) tag; untagged projects may depend on
+ * nothing. Provider and consumer never import each other; only the pipeline composes stages.
+ */
+const depConstraints = [
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:provider', onlyDependOnLibsWithTags: ['scope:provider', 'scope:shared'] },
+  { sourceTag: 'scope:consumer', onlyDependOnLibsWithTags: ['scope:consumer', 'scope:shared'] },
+  {
+    sourceTag: 'scope:pipeline',
+    onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:provider', 'scope:consumer', 'scope:shared'],
+  },
+  { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tooling'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+];
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules', '**/dist', '**/cdk.out', '**/.nx', '**/coverage'],
+  },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints,
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+);

@@ -1,0 +1,352 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allowedPrincipalArns,
+  consumerAccounts,
+  DeploymentConfigError,
+  endpointServiceParameterArn,
+  listenerPort,
+  parseDeploymentConfig,
+  type DeploymentConfigInput,
+} from '../src/index';
+
+const valid = {
+  provider: {
+    account: '111111111111',
+    region: 'eu-west-1',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    vpcCidr: '10.10.0.0/16',
+  },
+  consumers: [
+    {
+      name: 'orders',
+      account: '222222222222',
+      region: 'eu-west-1',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      vpcCidr: '10.20.0.0/16',
+    },
+    {
+      name: 'billing',
+      account: '333333333333',
+      region: 'eu-west-1',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      vpcCidr: '10.30.0.0/16',
+    },
+  ],
+} as const satisfies DeploymentConfigInput;
+
+type Mutable = Record<string, unknown> & {
+  provider: Record<string, unknown>;
+  consumers: Record<string, unknown>[];
+};
+
+/** A deep copy of the valid config, changed by `edit`. */
+function configWith(edit: (config: Mutable) => void): unknown {
+  const copy = structuredClone(valid) as unknown as Mutable;
+  edit(copy);
+  return copy;
+}
+
+/** Parses and returns the single error message; fails the test if parsing succeeds. */
+function errorFor(input: unknown): DeploymentConfigError {
+  try {
+    parseDeploymentConfig(input, 'test.config.ts');
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return error as DeploymentConfigError;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('parseDeploymentConfig', () => {
+  it('accepts a valid config and applies the defaults', () => {
+    // GIVEN a config that names only the required fields
+    // WHEN it is parsed
+    const config = parseDeploymentConfig(valid);
+    // THEN every default is filled in
+    expect(config.serviceName).toBe('task-api');
+    expect(config.provider).toMatchObject({
+      containerPort: 8080,
+      desiredCount: 2,
+      cpu: 256,
+      memoryMiB: 512,
+      logRetentionDays: 90,
+      acceptanceRequired: true,
+      subnetCidrMask: 24,
+    });
+    expect(listenerPort(config)).toBe(80);
+  });
+
+  it('derives allowed principals, RAM share accounts and the parameter ARN from the consumer list', () => {
+    const config = parseDeploymentConfig(
+      configWith((c) => {
+        c.consumers.push({
+          name: 'billing-eu',
+          account: '333333333333',
+          region: 'eu-west-1',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          vpcCidr: '10.40.0.0/16',
+          principalArn: 'arn:aws:iam::333333333333:role/billing-endpoint-creator',
+        });
+      }),
+    );
+    expect(allowedPrincipalArns(config)).toEqual([
+      'arn:aws:iam::222222222222:root',
+      'arn:aws:iam::333333333333:root',
+      'arn:aws:iam::333333333333:role/billing-endpoint-creator',
+    ]);
+    expect(consumerAccounts(config)).toEqual(['222222222222', '333333333333']);
+    expect(endpointServiceParameterArn(config)).toBe(
+      'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/privatelink/endpoint-service-name',
+    );
+  });
+
+  it('uses the partition of the region in derived ARNs', () => {
+    const config = parseDeploymentConfig(
+      configWith((c) => {
+        for (const vpc of [c.provider, ...c.consumers]) {
+          vpc.region = 'cn-north-1';
+          vpc.availabilityZones = ['cn-north-1a', 'cn-north-1b'];
+        }
+      }),
+    );
+    expect(allowedPrincipalArns(config)[0]).toBe('arn:aws-cn:iam::222222222222:root');
+    expect(endpointServiceParameterArn(config)).toMatch(/^arn:aws-cn:ssm:cn-north-1:/);
+  });
+
+  it('defaults the listener port to 443 when a certificate is configured', () => {
+    const config = parseDeploymentConfig(
+      configWith((c) => {
+        c.provider.certificateArn =
+          'arn:aws:acm:eu-west-1:111111111111:certificate/12345678-1234-1234-1234-123456789012';
+      }),
+    );
+    expect(listenerPort(config)).toBe(443);
+  });
+
+  it('reports every problem in one message', () => {
+    const error = errorFor(
+      configWith((c) => {
+        c.provider.account = '42';
+        c.consumers[1] = { ...c.consumers[1], account: 'abc' };
+      }),
+    );
+    expect(error.issues.map((issue) => issue.field)).toEqual(['provider.account', 'consumers[1].account']);
+    expect(error.message.split('\n')[0]).toBe('Invalid deployment config test.config.ts:');
+  });
+});
+
+describe('parseDeploymentConfig rejects', () => {
+  const cases: { name: string; edit: (c: Mutable) => void; field: string; value: string; problem: RegExp }[] = [
+    {
+      name: 'a malformed provider account id',
+      edit: (c) => (c.provider.account = '12345'),
+      field: 'provider.account',
+      value: '"12345"',
+      problem: /12-digit AWS account id/,
+    },
+    {
+      name: 'an account id given as a number',
+      edit: (c) => (c.consumers[0].account = 222222222222),
+      field: 'consumers[0].account',
+      value: '222222222222',
+      problem: /12-digit AWS account id/,
+    },
+    {
+      name: 'a wildcard consumer account',
+      edit: (c) => (c.consumers[0].account = '*'),
+      field: 'consumers[0].account',
+      value: '"*"',
+      problem: /12-digit AWS account id/,
+    },
+    {
+      name: 'a wildcard principal',
+      edit: (c) => (c.consumers[0].principalArn = 'arn:aws:iam::222222222222:role/*'),
+      field: 'consumers[0].principalArn',
+      value: '"arn:aws:iam::222222222222:role/*"',
+      problem: /wildcard/,
+    },
+    {
+      name: 'a bare * principal',
+      edit: (c) => (c.consumers[0].principalArn = '*'),
+      field: 'consumers[0].principalArn',
+      value: '"*"',
+      problem: /wildcard/,
+    },
+    {
+      name: "a principal outside the consumer's account",
+      edit: (c) => (c.consumers[0].principalArn = 'arn:aws:iam::999999999999:root'),
+      field: 'consumers[0].principalArn',
+      value: '"arn:aws:iam::999999999999:root"',
+      problem: /consumer's account 222222222222/,
+    },
+    {
+      name: 'a principal that is not an account or role ARN',
+      edit: (c) => (c.consumers[0].principalArn = 'arn:aws:iam::222222222222:user/alice'),
+      field: 'consumers[0].principalArn',
+      value: '"arn:aws:iam::222222222222:user/alice"',
+      problem: /root or role ARN/,
+    },
+    {
+      name: 'an empty consumer list (no allowed principal)',
+      edit: (c) => (c.consumers = []),
+      field: 'consumers',
+      value: '[]',
+      problem: /at least one consumer/,
+    },
+    {
+      name: 'an invalid CIDR',
+      edit: (c) => (c.provider.vpcCidr = '10.0.0.0/33'),
+      field: 'provider.vpcCidr',
+      value: '"10.0.0.0/33"',
+      problem: /not an IPv4 CIDR/,
+    },
+    {
+      name: 'a CIDR with host bits set',
+      edit: (c) => (c.consumers[1].vpcCidr = '10.30.1.0/16'),
+      field: 'consumers[1].vpcCidr',
+      value: '"10.30.1.0/16"',
+      problem: /did you mean 10\.30\.0\.0\/16/,
+    },
+    {
+      name: 'a VPC CIDR larger than AWS allows',
+      edit: (c) => (c.provider.vpcCidr = '10.0.0.0/8'),
+      field: 'provider.vpcCidr',
+      value: '"10.0.0.0/8"',
+      problem: /between \/16 and \/24/,
+    },
+    {
+      name: 'subnets that would overlap inside one VPC',
+      edit: (c) => {
+        c.provider.vpcCidr = '10.10.0.0/24';
+        c.provider.subnetCidrMask = 25;
+        c.provider.availabilityZones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+      },
+      field: 'provider.subnetCidrMask',
+      value: '25',
+      problem: /would overlap inside 10\.10\.0\.0\/24/,
+    },
+    {
+      name: 'overlapping client CIDRs of one consumer',
+      edit: (c) => (c.consumers[0].allowedClientCidrs = ['10.20.0.0/16', '10.20.4.0/24']),
+      field: 'consumers[0].allowedClientCidrs',
+      value: '["10.20.0.0/16","10.20.4.0/24"]',
+      problem: /10\.20\.0\.0\/16 and 10\.20\.4\.0\/24 overlap/,
+    },
+    {
+      name: 'a client CIDR open to the whole internet',
+      edit: (c) => (c.consumers[0].allowedClientCidrs = ['0.0.0.0/0']),
+      field: 'consumers[0].allowedClientCidrs[0]',
+      value: '"0.0.0.0/0"',
+      problem: /prefix length between \/8 and \/32/,
+    },
+    {
+      name: 'a duplicate consumer name',
+      edit: (c) => (c.consumers[1].name = 'orders'),
+      field: 'consumers[1].name',
+      value: '"orders"',
+      problem: /duplicates the name of consumers\[0\]/,
+    },
+    {
+      name: 'an invalid consumer name',
+      edit: (c) => (c.consumers[0].name = 'Orders Team'),
+      field: 'consumers[0].name',
+      value: '"Orders Team"',
+      problem: /lowercase letters, digits and hyphens/,
+    },
+    {
+      name: 'an unknown region',
+      edit: (c) => (c.provider.region = 'eu-wets-1'),
+      field: 'provider.region',
+      value: '"eu-wets-1"',
+      problem: /not a known AWS region/,
+    },
+    {
+      name: 'a consumer in another region',
+      edit: (c) => {
+        c.consumers[0].region = 'us-east-1';
+        c.consumers[0].availabilityZones = ['us-east-1a', 'us-east-1b'];
+      },
+      field: 'consumers[0].region',
+      value: '"us-east-1"',
+      problem: /provider region eu-west-1/,
+    },
+    {
+      name: "an availability zone outside the VPC's region",
+      edit: (c) => (c.provider.availabilityZones = ['eu-west-1a', 'us-east-1b']),
+      field: 'provider.availabilityZones[1]',
+      value: '"us-east-1b"',
+      problem: /not an availability zone of region eu-west-1/,
+    },
+    {
+      name: 'a single availability zone',
+      edit: (c) => (c.provider.availabilityZones = ['eu-west-1a']),
+      field: 'provider.availabilityZones',
+      value: '["eu-west-1a"]',
+      problem: /at least 2 availability zones/,
+    },
+    {
+      name: 'a container port out of range',
+      edit: (c) => (c.provider.containerPort = 70000),
+      field: 'provider.containerPort',
+      value: '70000',
+      problem: /between 1 and 65535/,
+    },
+    {
+      name: 'a listener port of 0',
+      edit: (c) => (c.provider.listenerPort = 0),
+      field: 'provider.listenerPort',
+      value: '0',
+      problem: /between 1 and 65535/,
+    },
+    {
+      name: 'a single task',
+      edit: (c) => (c.provider.desiredCount = 1),
+      field: 'provider.desiredCount',
+      value: '1',
+      problem: /at least 2/,
+    },
+    {
+      name: 'an invalid Fargate memory size',
+      edit: (c) => (c.provider.memoryMiB = 4096),
+      field: 'provider.memoryMiB',
+      value: '4096',
+      problem: /not a valid Fargate memory size for cpu 256/,
+    },
+    {
+      name: 'a log retention CloudWatch does not offer',
+      edit: (c) => (c.provider.logRetentionDays = 45),
+      field: 'provider.logRetentionDays',
+      value: '45',
+      problem: /must be one of 1, 3, 5/,
+    },
+    {
+      name: 'a certificate in another region',
+      edit: (c) =>
+        (c.provider.certificateArn =
+          'arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012'),
+      field: 'provider.certificateArn',
+      value: '"arn:aws:acm:us-east-1:',
+      problem: /provider region eu-west-1/,
+    },
+    {
+      name: 'a misspelt field',
+      edit: (c) => (c.provider.desiredCuont = 3),
+      field: 'provider',
+      value: '3',
+      problem: /unknown field\(s\) desiredCuont/,
+    },
+  ];
+
+  it.each(cases)('fails when the config has $name', ({ edit, field, value, problem }) => {
+    // GIVEN an otherwise valid config with one bad field
+    // WHEN it is parsed
+    const error = errorFor(configWith(edit));
+    // THEN exactly that field is named, with the bad value, in one message
+    expect(error.issues).toHaveLength(1);
+    const [issue] = error.issues;
+    expect(issue?.field).toBe(field);
+    expect(issue?.problem).toMatch(problem);
+    expect(error.message).toContain(`${field}: `);
+    expect(error.message).toContain(`(got ${value}`);
+  });
+});
