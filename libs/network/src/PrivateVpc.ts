@@ -1,0 +1,141 @@
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The interface endpoints Fargate tasks need to pull images from ECR and ship logs, without NAT. */
+export const FARGATE_INTERFACE_ENDPOINTS: readonly ec2.InterfaceVpcEndpointAwsService[] = [
+  ec2.InterfaceVpcEndpointAwsService.ECR,
+  ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+];
+
+export interface PrivateVpcProps {
+  /** IPv4 CIDR block of the VPC, e.g. `10.10.0.0/16`. */
+  readonly cidr: string;
+
+  /**
+   * Availability zones to spread subnets over. Named explicitly so that synth needs no
+   * account lookup.
+   */
+  readonly availabilityZones: string[];
+
+  /**
+   * Prefix length of each private subnet.
+   * @default 24
+   */
+  readonly subnetCidrMask?: number;
+
+  /**
+   * AWS services reached through interface endpoints (private DNS on, HTTPS only from inside
+   * the VPC).
+   * @default - ECR API, ECR Docker and CloudWatch Logs: what Fargate tasks need
+   */
+  readonly interfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
+
+  /**
+   * Whether to add an S3 gateway endpoint (ECR stores image layers in S3).
+   * @default true
+   */
+  readonly s3GatewayEndpoint?: boolean;
+
+  /**
+   * How long VPC flow logs are kept in CloudWatch Logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the flow log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly flowLogRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A VPC for private workloads: isolated subnets only (no internet gateway, no NAT gateway)
+ * across at least two AZs, AWS services reached through VPC endpoints, every flow logged, and
+ * the default security group stripped of its rules.
+ */
+export class PrivateVpc extends Construct {
+  public readonly vpc: ec2.Vpc;
+  /** The subnets workloads, load balancers and endpoints go into: one isolated subnet per AZ. */
+  public readonly privateSubnets: ec2.SubnetSelection;
+  /** Interface endpoints by service short name (`ecr.api`, `ecr.dkr`, `logs`, ...). */
+  public readonly interfaceEndpoints: ReadonlyMap<string, ec2.InterfaceVpcEndpoint>;
+  public readonly flowLogGroup: logs.LogGroup;
+
+  public constructor(scope: Construct, id: string, props: PrivateVpcProps) {
+    super(scope, id);
+    if (props.availabilityZones.length < 2) {
+      throw new Error(
+        `PrivateVpc ${this.node.path}: availabilityZones must name at least 2 zones, got ${JSON.stringify(props.availabilityZones)}`,
+      );
+    }
+    const subnetCidrMask = props.subnetCidrMask ?? 24;
+    if (!Token.isUnresolved(subnetCidrMask) && (subnetCidrMask < 16 || subnetCidrMask > 28)) {
+      throw new Error(`PrivateVpc ${this.node.path}: subnetCidrMask must be between 16 and 28, got ${subnetCidrMask}`);
+    }
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr),
+      availabilityZones: props.availabilityZones,
+      natGateways: 0,
+      createInternetGateway: false,
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetCidrMask }],
+    });
+    this.privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.flowLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    if (props.s3GatewayEndpoint ?? true) {
+      this.vpc.addGatewayEndpoint('S3', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [this.privateSubnets],
+      });
+    }
+
+    const endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+    for (const service of props.interfaceEndpoints ?? FARGATE_INTERFACE_ENDPOINTS) {
+      const id = endpointId(service.shortName);
+      // One security group per endpoint, HTTPS from the VPC only and no egress: an endpoint
+      // answers connections, it never opens them.
+      const securityGroup = new ec2.SecurityGroup(this, `${id}EndpointSecurityGroup`, {
+        vpc: this.vpc,
+        description: `${service.shortName} interface endpoint: HTTPS from inside the VPC only`,
+        allowAllOutbound: false,
+      });
+      securityGroup.addIngressRule(
+        ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+        ec2.Port.tcp(service.port),
+        'HTTPS from inside the VPC',
+      );
+      const endpoint = this.vpc.addInterfaceEndpoint(`${id}Endpoint`, {
+        service,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [securityGroup],
+        subnets: this.privateSubnets,
+      });
+      endpoints.set(service.shortName, endpoint);
+    }
+    this.interfaceEndpoints = endpoints;
+  }
+}
+
+/** `ecr.api` → `EcrApi`: a stable, readable construct id per service. */
+function endpointId(shortName: string): string {
+  return shortName
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

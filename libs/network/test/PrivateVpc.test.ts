@@ -1,0 +1,141 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PrivateVpc } from '../src/index';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+function stackWith(props: Partial<ConstructorParameters<typeof PrivateVpc>[2]> = {}): {
+  stack: Stack;
+  network: PrivateVpc;
+} {
+  const stack = new Stack(new App(), 'Network', { env });
+  const network = new PrivateVpc(stack, 'Network', {
+    cidr: '10.10.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    ...props,
+  });
+  return { stack, network };
+}
+
+describe('PrivateVpc', () => {
+  let template: Template;
+  let network: PrivateVpc;
+
+  beforeAll(() => {
+    const built = stackWith();
+    network = built.network;
+    template = Template.fromStack(built.stack);
+  });
+
+  it('creates the VPC with the configured CIDR', () => {
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.10.0.0/16' });
+  });
+
+  it('has one private subnet per availability zone and no public subnet', () => {
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    expect(subnets).toHaveLength(2);
+    expect(subnets.map((subnet) => subnet.Properties.AvailabilityZone).sort()).toEqual(['eu-west-1a', 'eu-west-1b']);
+    for (const subnet of subnets) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+      expect(subnet.Properties.CidrBlock).toMatch(/^10\.10\.\d+\.0\/24$/);
+    }
+  });
+
+  it('has no NAT gateway, no internet gateway and no route to the internet', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::EIP', 0);
+    const routes = Object.values(template.findResources('AWS::EC2::Route'));
+    expect(routes.filter((route) => route.Properties.DestinationCidrBlock === '0.0.0.0/0')).toEqual([]);
+  });
+
+  it('adds an S3 gateway endpoint on the private route tables', () => {
+    const gateways = Object.values(template.findResources('AWS::EC2::VPCEndpoint', {
+      Properties: { VpcEndpointType: 'Gateway' },
+    }));
+    expect(gateways).toHaveLength(1);
+    expect(JSON.stringify(gateways[0]?.Properties.ServiceName)).toMatch(/\.s3"/);
+    expect(gateways[0]?.Properties.RouteTableIds).toHaveLength(2);
+  });
+
+  it('adds ECR API, ECR Docker and CloudWatch Logs interface endpoints with private DNS', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint', {
+      Properties: { VpcEndpointType: 'Interface' },
+    }));
+    expect(endpoints).toHaveLength(3);
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+      expect(endpoint.Properties.SubnetIds).toHaveLength(2);
+    }
+    expect([...network.interfaceEndpoints.keys()].sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs']);
+    const serviceNames = JSON.stringify(endpoints.map((endpoint) => endpoint.Properties.ServiceName));
+    for (const suffix of ['ecr.api', 'ecr.dkr', 'logs']) expect(serviceNames).toContain(`.${suffix}`);
+  });
+
+  it("admits only HTTPS from the VPC's CIDR on each endpoint's own security group", () => {
+    const groups = template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('interface endpoint') },
+    });
+    expect(Object.keys(groups)).toHaveLength(3);
+    for (const group of Object.values(groups)) {
+      expect(group.Properties.SecurityGroupIngress).toEqual([
+        expect.objectContaining({
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'CidrBlock'] },
+        }),
+      ]);
+      // allowAllOutbound: false leaves only CDK's placeholder "disallow all" egress rule
+      expect(group.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
+    }
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint', {
+      Properties: { VpcEndpointType: 'Interface' },
+    }));
+    const groupIds = new Set(Object.keys(groups));
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.SecurityGroupIds).toHaveLength(1);
+      expect(groupIds.has(endpoint.Properties.SecurityGroupIds[0]['Fn::GetAtt'][0])).toBe(true);
+    }
+  });
+
+  it('logs all traffic to a CloudWatch log group with a retention period', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  it('strips the rules of the default security group', () => {
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  it('creates only the endpoints asked for', () => {
+    const { stack } = stackWith({ interfaceEndpoints: [], s3GatewayEndpoint: false });
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  it('uses the given subnet size and zones', () => {
+    const { stack } = stackWith({
+      subnetCidrMask: 20,
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SSM],
+    });
+    const subnets = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet'));
+    expect(subnets.map((subnet) => subnet.Properties.CidrBlock)).toEqual(['10.10.0.0/20', '10.10.16.0/20', '10.10.32.0/20']);
+  });
+
+  it('fails when fewer than two availability zones are given', () => {
+    expect(() => stackWith({ availabilityZones: ['eu-west-1a'] })).toThrow(
+      /availabilityZones must name at least 2 zones, got \["eu-west-1a"\]/,
+    );
+  });
+
+  it('fails when the subnet size is out of range', () => {
+    expect(() => stackWith({ subnetCidrMask: 30 })).toThrow(/subnetCidrMask must be between 16 and 28, got 30/);
+  });
+});

@@ -1,0 +1,2 @@
+export * from './ConsumerEndpoint';
+export * from './PrivateApiEndpointService';
