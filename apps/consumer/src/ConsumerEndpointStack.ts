@@ -1,0 +1,56 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import {
+  allowedClientCidrs,
+  endpointServiceParameterArn,
+  listenerPort,
+  type ConsumerConfig,
+  type DeploymentConfig,
+} from '@private-api/config';
+import type { PrivateVpc } from '@private-api/network';
+import { ConsumerEndpoint } from '@private-api/privatelink';
+import type { Construct } from 'constructs';
+
+export interface ConsumerEndpointStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly consumer: ConsumerConfig;
+  readonly network: PrivateVpc;
+}
+
+/**
+ * The consumer's interface endpoint to the provider's API. The endpoint service name is read
+ * at deploy time from the provider's SSM parameter, shared with this account through AWS RAM
+ * and addressed by its full ARN (a CloudFormation parameter of type
+ * `AWS::SSM::Parameter::Value<String>`), so no `vpce-svc-…` id is ever copied by hand.
+ */
+export class ConsumerEndpointStack extends Stack {
+  public readonly endpoint: ConsumerEndpoint;
+
+  public constructor(scope: Construct, id: string, props: ConsumerEndpointStackProps) {
+    super(scope, id, props);
+    const serviceName = ssm.StringParameter.fromStringParameterArn(
+      this,
+      'ProviderEndpointServiceName',
+      endpointServiceParameterArn(props.config),
+    ).stringValue;
+
+    this.endpoint = new ConsumerEndpoint(this, 'PrivateApi', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.privateSubnets,
+      serviceName,
+      port: listenerPort(props.config),
+      allowedPeers: allowedClientCidrs(props.consumer).map((cidr) => ec2.Peer.ipv4(cidr)),
+    });
+
+    new CfnOutput(this, 'PrivateApiDnsName', {
+      description: `DNS name clients in this VPC call ${props.config.serviceName} with`,
+      value: this.endpoint.dnsName,
+    });
+    new CfnOutput(this, 'PrivateApiEndpointId', { value: this.endpoint.vpcEndpointId });
+    new CfnOutput(this, 'PrivateApiSecurityGroupId', {
+      description: 'Security group of the endpoint: admit more clients here',
+      value: this.endpoint.securityGroup.securityGroupId,
+    });
+  }
+}

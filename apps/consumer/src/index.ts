@@ -1,0 +1,3 @@
+export * from './ConsumerEndpointStack';
+export * from './ConsumerNetworkStack';
+export * from './ConsumerStage';

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadDeploymentConfig, type DeploymentConfig } from '@private-api/config';
+import { PrivateApiApp } from '@private-api/compliance';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConsumerStage, consumerStageId } from '../src/index';
+
+const exampleConfig = resolve(import.meta.dirname, '../../../deploy.config.ts');
+const parameterArn = 'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/privatelink/endpoint-service-name';
+
+describe('ConsumerStage (example config)', () => {
+  let config: DeploymentConfig;
+  let stages: ConsumerStage[];
+
+  beforeAll(async () => {
+    // GIVEN the example config with two consumers
+    config = await loadDeploymentConfig(exampleConfig);
+    // WHEN one stage per consumer is built, as the consumer app does
+    const app = new PrivateApiApp();
+    stages = config.consumers.map((consumer) => new ConsumerStage(app, consumerStageId(consumer), { config, consumer }));
+  });
+
+  it("deploys one stage per consumer, each to that consumer's account and region", () => {
+    expect(stages.map((stage) => [stage.stageName, stage.account, stage.region])).toEqual([
+      ['Consumer-orders', '222222222222', 'eu-west-1'],
+      ['Consumer-billing', '333333333333', 'eu-west-1'],
+    ]);
+    expect(stages.map((stage) => stage.endpointStack.stackName)).toEqual([
+      'task-api-consumer-orders-endpoint',
+      'task-api-consumer-billing-endpoint',
+    ]);
+  });
+
+  it("gives each consumer a private VPC with its CIDR and zones, and no NAT", () => {
+    const [orders, billing] = stages.map((stage) => Template.fromStack(stage.networkStack));
+    orders?.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.20.0.0/16' });
+    billing?.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.10.0.0/16' });
+    billing?.resourceCountIs('AWS::EC2::Subnet', 3);
+    for (const template of [orders, billing]) {
+      template?.resourceCountIs('AWS::EC2::NatGateway', 0);
+      template?.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+      template?.resourceCountIs('AWS::EC2::FlowLog', 1);
+    }
+  });
+
+  it("reads the provider's service name from the shared SSM parameter by its full ARN, as a template parameter", () => {
+    for (const stage of stages) {
+      const template = Template.fromStack(stage.endpointStack);
+      const parameters = template.findParameters('*', {
+        Type: 'AWS::SSM::Parameter::Value<String>',
+        Default: parameterArn,
+      });
+      const [parameterName] = Object.keys(parameters);
+      expect(parameterName).toBeDefined();
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Interface',
+        ServiceName: { Ref: parameterName },
+        PrivateDnsEnabled: false,
+      });
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/vpce-svc-/);
+    }
+  });
+
+  it("admits the consumer's client CIDRs, and only them, on the provider's port", () => {
+    const [orders, billing] = stages.map((stage) => Template.fromStack(stage.endpointStack));
+    const ingressOf = (template: Template | undefined) =>
+      Object.values(
+        template?.findResources('AWS::EC2::SecurityGroup', {
+          Properties: { GroupDescription: Match.stringLikeRegexp('^Interface endpoint') },
+        }) ?? {},
+      ).map((group) => group.Properties.SecurityGroupIngress);
+    expect(ingressOf(orders)).toEqual([[expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 80, ToPort: 80 })]]);
+    expect(ingressOf(billing)).toEqual([[expect.objectContaining({ CidrIp: '10.10.0.0/20', FromPort: 80, ToPort: 80 })]]);
+  });
+
+  it('outputs the DNS name clients call and the endpoint security group', () => {
+    const [first] = stages;
+    if (!first) throw new Error("no consumer stage");
+    const template = Template.fromStack(first.endpointStack);
+    template.hasOutput('PrivateApiDnsName', {
+      Value: { 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Select': [0, { 'Fn::GetAtt': [Match.anyValue(), 'DnsEntries'] }] }] }] },
+    });
+    template.hasOutput('PrivateApiSecurityGroupId', Match.anyValue());
+  });
+});

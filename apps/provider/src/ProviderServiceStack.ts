@@ -1,0 +1,188 @@
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ram from 'aws-cdk-lib/aws-ram';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import {
+  allowedClientCidrs,
+  allowedPrincipalArns,
+  consumerAccounts,
+  endpointServiceParameterName,
+  listenerPort,
+  type DeploymentConfig,
+} from '@private-api/config';
+import type { PrivateVpc } from '@private-api/network';
+import { PrivateApiEndpointService } from '@private-api/privatelink';
+import type { Construct } from 'constructs';
+
+/** Where the task API image puts its files (WORKDIR of apps/task-api/Dockerfile). */
+const TASK_API_HEALTHCHECK = ['CMD', 'node', '/app/dist/healthcheck.js'];
+/** uid:gid of the `node` user in the official Node.js images. */
+const NON_ROOT_USER = '1000:1000';
+
+export interface ProviderServiceStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly network: PrivateVpc;
+  /** The task API image (built from apps/task-api by the stage). */
+  readonly image: ecs.ContainerImage;
+}
+
+/**
+ * The API and its PrivateLink front: the ECS Fargate service behind an internal ALB, the NLB
+ * and endpoint service in front of it, and the publication of the endpoint service name to
+ * the consumer accounts (an advanced-tier SSM parameter shared through AWS RAM).
+ */
+export class ProviderServiceStack extends Stack {
+  public readonly service: ecs.FargateService;
+  public readonly privateLink: PrivateApiEndpointService;
+  public readonly endpointServiceNameParameter: ssm.StringParameter;
+
+  public constructor(scope: Construct, id: string, props: ProviderServiceStackProps) {
+    super(scope, id, props);
+    const { config, network } = props;
+    const { provider } = config;
+    const vpc = network.vpc;
+
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    const logGroup = new logs.LogGroup(this, 'TaskLogs', {
+      retention: provider.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: provider.cpu,
+      memoryLimitMiB: provider.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    taskDefinition.addContainer('Api', {
+      image: props.image,
+      essential: true,
+      user: NON_ROOT_USER,
+      readonlyRootFilesystem: true,
+      portMappings: [{ containerPort: provider.containerPort, name: 'http', protocol: ecs.Protocol.TCP }],
+      environment: {
+        PORT: String(provider.containerPort),
+        LOG_LEVEL: 'info',
+        // Below ECS's stopTimeout so in-flight requests finish before SIGKILL.
+        SHUTDOWN_TIMEOUT_MS: '20000',
+      },
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup,
+        streamPrefix: config.serviceName,
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+      healthCheck: {
+        command: TASK_API_HEALTHCHECK,
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(15),
+      },
+      stopTimeout: Duration.seconds(30),
+    });
+
+    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc,
+      description: `${config.serviceName} tasks: container port from the ALB only`,
+      // Egress stays open on purpose: the subnets are isolated (no NAT, no internet gateway),
+      // so the only reachable destinations are the VPC endpoints; the S3 gateway endpoint's
+      // prefix list id cannot be resolved offline to write a narrower rule.
+      allowAllOutbound: true,
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      desiredCount: provider.desiredCount,
+      assignPublicIp: false,
+      vpcSubnets: network.privateSubnets,
+      securityGroups: [serviceSecurityGroup],
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
+      healthCheckGracePeriod: Duration.seconds(30),
+    });
+
+    const notificationKey = new kms.Key(this, 'EndpointNotificationKey', {
+      description: `${config.serviceName}: encrypts endpoint connection notifications`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const vpcEndpointService = new iam.ServicePrincipal('vpce.amazonaws.com');
+    notificationKey.grant(vpcEndpointService, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    const notifications = new sns.Topic(this, 'EndpointConnectionEvents', {
+      displayName: `${config.serviceName} endpoint connection requests and changes`,
+      masterKey: notificationKey,
+      enforceSSL: true,
+    });
+    notifications.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'VpcEndpointServiceNotifications',
+        principals: [vpcEndpointService],
+        actions: ['sns:Publish'],
+        resources: [notifications.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    const certificate = provider.certificateArn
+      ? elbv2.ListenerCertificate.fromArn(provider.certificateArn)
+      : undefined;
+    this.privateLink = new PrivateApiEndpointService(this, 'PrivateLink', {
+      vpc,
+      vpcSubnets: network.privateSubnets,
+      listenerPort: listenerPort(config),
+      certificate,
+      allowedPrincipals: allowedPrincipalArns(config).map((arn) => new iam.ArnPrincipal(arn)),
+      acceptanceRequired: provider.acceptanceRequired,
+      privateLinkClientPeers: [...new Set(config.consumers.flatMap(allowedClientCidrs))].map((cidr) =>
+        ec2.Peer.ipv4(cidr),
+      ),
+      connectionNotificationTopic: notifications,
+      healthCheckPath: '/healthz',
+    });
+    this.privateLink.addTargets('Service', {
+      port: provider.containerPort,
+      targets: [this.service],
+      deregistrationDelay: Duration.seconds(30),
+    });
+
+    this.endpointServiceNameParameter = new ssm.StringParameter(this, 'EndpointServiceName', {
+      parameterName: endpointServiceParameterName(config),
+      stringValue: this.privateLink.serviceName,
+      // Only advanced-tier parameters can be shared through AWS RAM.
+      tier: ssm.ParameterTier.ADVANCED,
+      description: `VPC endpoint service name of ${config.serviceName}, shared with its consumer accounts`,
+    });
+    new ram.CfnResourceShare(this, 'EndpointServiceNameShare', {
+      name: `${config.serviceName}-endpoint-service-name`,
+      resourceArns: [this.endpointServiceNameParameter.parameterArn],
+      principals: consumerAccounts(config),
+      // Consumers are other teams' accounts, not necessarily in this AWS Organization.
+      allowExternalPrincipals: true,
+    });
+
+    new CfnOutput(this, 'EndpointServiceNameOutput', {
+      description: 'Service name consumers create interface endpoints with',
+      value: this.privateLink.serviceName,
+    });
+    new CfnOutput(this, 'EndpointServiceNameParameterArn', {
+      description: 'ARN of the shared SSM parameter holding the service name',
+      value: this.endpointServiceNameParameter.parameterArn,
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './ProviderNetworkStack';
+export * from './ProviderServiceStack';
+export * from './ProviderStage';

@@ -1,0 +1,3 @@
+export * from './featureFlags';
+export * from './PrivateApiApp';
+export * from './runCdkApp';
