@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { loadDeploymentConfig, type DeploymentConfig } from '@private-api/config';
+import {
+  endpointServiceParameterArn,
+  endpointServiceParameterName,
+  loadDeploymentConfig,
+  type DeploymentConfig,
+} from '@private-api/config';
 import { PrivateApiApp } from '@private-api/compliance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProviderStage } from '../src/index';
@@ -106,10 +111,8 @@ describe('ProviderStage (example config)', () => {
       NetworkConfiguration: {
         AwsvpcConfiguration: Match.objectLike({
           AssignPublicIp: 'DISABLED',
-          Subnets: [
-            { 'Fn::ImportValue': Match.stringLikeRegexp('PrivateSubnet1') },
-            { 'Fn::ImportValue': Match.stringLikeRegexp('PrivateSubnet2') },
-          ],
+          // subnets come from the network stack, one per AZ
+          Subnets: [Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }), Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })],
         }),
       },
       LoadBalancers: [Match.objectLike({ ContainerName: 'Api', ContainerPort: 8080 })],
@@ -161,20 +164,22 @@ describe('ProviderStage (example config)', () => {
       Name: '/task-api/privatelink/endpoint-service-name',
       Tier: 'Advanced',
       Type: 'String',
-      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateLinkEndpointService'), 'ServiceName'] },
+      Value: {
+        'Fn::Join': [
+          '.',
+          ['com.amazonaws.vpce', { Ref: 'AWS::Region' }, { Ref: Match.stringLikeRegexp('^PrivateLinkEndpointService') }],
+        ],
+      },
     });
     service.hasResourceProperties('AWS::RAM::ResourceShare', {
       Principals: ['222222222222', '333333333333'],
       AllowExternalPrincipals: true,
-      ResourceArns: [
-        {
-          'Fn::Join': [
-            '',
-            Match.arrayWith([Match.stringLikeRegexp(':ssm:eu-west-1:111111111111:parameter/'), { Ref: parameterId }]),
-          ],
-        },
-      ],
+      ResourceArns: [{ 'Fn::Join': ['', ['arn:aws:ssm:eu-west-1:111111111111:parameter', { Ref: parameterId }]] }],
     });
+    // The shared ARN (prefix + the parameter's name) is exactly the one consumers read.
+    expect(`arn:aws:ssm:eu-west-1:111111111111:parameter${endpointServiceParameterName(config)}`).toBe(
+      endpointServiceParameterArn(config),
+    );
   });
 
   it('notifies an encrypted topic of endpoint connection requests', () => {
