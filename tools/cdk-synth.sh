@@ -9,7 +9,7 @@ app_dir=$1
 project=$2
 shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/dist/$project/cdk.out"
+out=${SYNTH_OUT_DIR:-"$root/dist/$project/cdk.out"}
 rm -rf "$out"
 export CDK_DISABLE_CLI_TELEMETRY=true
 if ! (cd "$root/$app_dir" && "$root/node_modules/.bin/cdk" synth --quiet --no-notices --output "$out" "$@"); then
