@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestUserConfig, ViteUserConfig } from 'vitest/config';
 
@@ -25,6 +25,9 @@ export function sharedVitestConfig(projectRoot: string, overrides: TestUserConfi
       environment: 'node',
       pool: 'forks',
       testTimeout: 60_000,
+      // The JSON report (an Nx output of `test`) lets tools/test-all.sh print one total.
+      reporters: ['default', 'json'],
+      outputFile: { json: resolve(workspaceRoot, 'dist/test-results', `${relative(workspaceRoot, projectRoot)}.json`) },
       hookTimeout: 120_000,
       ...overrides,
     },

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ function build(props: Partial<PrivateApiEndpointServiceProps> = {}) {
   const workload = new ec2.SecurityGroup(stack, 'Workload', { vpc, allowAllOutbound: false });
   service.addTargets('Service', {
     port: 8080,
-    targets: [new elbv2.IpTarget('10.0.0.10')],
+    targets: [new elbv2Targets.IpTarget('10.0.0.10')],
   });
   service.alb.connections.allowTo(workload, ec2.Port.tcp(8080));
   return { stack, service, template: Template.fromStack(stack) };
