@@ -129,7 +129,7 @@ export class PrivateApiEndpointService extends Construct implements ec2.IConnect
     });
     this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
       vpc: props.vpc,
-      description: "Private API ALB: listener port from the NLB's security group only",
+      description: 'Private API ALB: listener port from the NLB security group only',
       allowAllOutbound: false,
     });
 
