@@ -19,6 +19,8 @@ export class ConsumerStage extends Stage {
   public constructor(scope: Construct, id: string, props: ConsumerStageProps) {
     const { account, region } = props.consumer;
     super(scope, id, { ...props, env: { account, region } });
+    // Offline synth: the zones come from the config, never from an account lookup.
+    this.node.setContext(`availability-zones:account=${account}:region=${region}`, [...props.consumer.availabilityZones]);
     const prefix = `${props.config.serviceName}-consumer-${props.consumer.name}`;
     this.networkStack = new ConsumerNetworkStack(this, 'Network', {
       stackName: `${prefix}-network`,

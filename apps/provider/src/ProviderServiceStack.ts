@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ram from 'aws-cdk-lib/aws-ram';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
@@ -93,6 +94,19 @@ export class ProviderServiceStack extends Stack {
       },
       stopTimeout: Duration.seconds(30),
     });
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-ECS2',
+      reason:
+        'The environment holds only non-secret runtime settings (PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS) derived from the deployment config; secrets would be passed with `secrets` from Secrets Manager.',
+    });
+    const executionPolicy = taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
+    if (executionPolicy) {
+      Validations.of(executionPolicy).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecr:GetAuthorizationToken supports no resource-level permissions (it must be granted on *); the image pull actions and log writes are scoped to the repository and the log group.',
+      });
+    }
 
     const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc,
@@ -139,6 +153,8 @@ export class ProviderServiceStack extends Stack {
       }),
     );
 
+    const accessLogs = this.createAccessLogBucket(config, provider.logRetentionDays);
+
     const certificate = provider.certificateArn
       ? elbv2.ListenerCertificate.fromArn(provider.certificateArn)
       : undefined;
@@ -154,6 +170,8 @@ export class ProviderServiceStack extends Stack {
       ),
       connectionNotificationTopic: notifications,
       healthCheckPath: '/healthz',
+      deletionProtection: provider.deletionProtection,
+      accessLogBucket: accessLogs,
     });
     this.privateLink.addTargets('Service', {
       port: provider.containerPort,
@@ -183,6 +201,39 @@ export class ProviderServiceStack extends Stack {
     new CfnOutput(this, 'EndpointServiceNameParameterArn', {
       description: 'ARN of the shared SSM parameter holding the service name',
       value: this.endpointServiceNameParameter.parameterArn,
+    });
+  }
+
+  /**
+   * The load balancers' access log bucket: SSE-S3 (the only encryption ELB can write to),
+   * public access blocked, TLS-only, expiring objects, itself logged to a server access log
+   * bucket.
+   */
+  private createAccessLogBucket(config: DeploymentConfig, retentionDays: number): s3.Bucket {
+    const lifecycleRules: s3.LifecycleRule[] = [
+      { expiration: Duration.days(retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    ];
+    const serverAccessLogs = new s3.Bucket(this, 'ServerAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(serverAccessLogs).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: `This bucket receives the server access logs of the ${config.serviceName} access log bucket; logging it into another bucket would only move the same finding one bucket further.`,
+    });
+    return new s3.Bucket(this, 'LoadBalancerAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: serverAccessLogs,
+      serverAccessLogsPrefix: 'load-balancer-access-logs/',
+      lifecycleRules,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }

@@ -28,6 +28,8 @@ export class ProviderStage extends Stage {
   public constructor(scope: Construct, id: string, props: ProviderStageProps) {
     const { account, region } = props.config.provider;
     super(scope, id, { ...props, env: { account, region } });
+    // Offline synth: the zones come from the config, never from an account lookup.
+    this.node.setContext(`availability-zones:account=${account}:region=${region}`, [...props.config.provider.availabilityZones]);
     const prefix = props.config.serviceName;
     this.networkStack = new ProviderNetworkStack(this, 'Network', {
       stackName: `${prefix}-provider-network`,

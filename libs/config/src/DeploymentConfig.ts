@@ -112,6 +112,11 @@ const providerSchema = z
      * traffic flows. Turning this off lets any allowed principal connect without review.
      */
     acceptanceRequired: z.boolean().default(true),
+    /**
+     * Deletion protection on both load balancers. Keep it on in production; turn it off in a
+     * sandbox you want to `cdk destroy`.
+     */
+    deletionProtection: z.boolean().default(true),
   })
   .strict()
   .superRefine((provider, ctx) => {

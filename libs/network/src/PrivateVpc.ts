@@ -113,8 +113,9 @@ export class PrivateVpc extends Construct {
         description: `${service.shortName} interface endpoint: HTTPS from inside the VPC only`,
         allowAllOutbound: false,
       });
+      // The literal CIDR, not the VPC's CidrBlock attribute: rule checkers can read a literal.
       securityGroup.addIngressRule(
-        ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+        ec2.Peer.ipv4(props.cidr),
         ec2.Port.tcp(service.port),
         'HTTPS from inside the VPC',
       );

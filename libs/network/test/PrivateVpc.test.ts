@@ -85,7 +85,7 @@ describe('PrivateVpc', () => {
           IpProtocol: 'tcp',
           FromPort: 443,
           ToPort: 443,
-          CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'CidrBlock'] },
+          CidrIp: '10.10.0.0/16',
         }),
       ]);
       // allowAllOutbound: false leaves only CDK's placeholder "disallow all" egress rule

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { assertNoOpenPeer, assertPort } from './validation';
@@ -77,6 +78,13 @@ export interface PrivateApiEndpointServiceProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+
+  /**
+   * Bucket both load balancers write their access logs to (under `alb/` and `nlb/`). It must
+   * use SSE-S3 encryption: load balancers cannot write to SSE-KMS buckets.
+   * @default - no access logs
+   */
+  readonly accessLogBucket?: s3.IBucket;
 }
 
 /**
@@ -169,6 +177,13 @@ export class PrivateApiEndpointService extends Construct implements ec2.IConnect
     // NLB → ALB: an egress rule on the NLB and an ingress rule on the ALB naming the NLB's
     // security group. Health checks obey the NLB's outbound rules, so they pass here too.
     this.nlb.connections.allowTo(this.alb, port, 'NLB to ALB listener');
+
+    if (props.accessLogBucket) {
+      this.alb.logAccessLogs(props.accessLogBucket, 'alb');
+      // An NLB writes access logs for TLS listeners only; enabled so a TLS listener added later
+      // is logged from its first connection.
+      this.nlb.logAccessLogs(props.accessLogBucket, 'nlb');
+    }
 
     this.nlbListener = this.nlb.addListener('Listener', { port: this.listenerPort, protocol: elbv2.Protocol.TCP });
     const albTargetGroup = this.nlbListener.addTargets('Alb', {

@@ -1,0 +1,112 @@
+import type { CfnResource } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import * as rules from './rules';
+
+/** One rule of the pack: its id suffix, what triggered it, why it exists and how to fix it. */
+export interface PrivateLinkRule {
+  readonly id: string;
+  readonly rule: (node: CfnResource) => ReturnType<typeof rules.LoadBalancerInternal>;
+  readonly info: string;
+  readonly explanation: string;
+}
+
+/**
+ * Our rules for a private cross-account API, applied with
+ * `Validations.of(app).addPlugins(new PrivateLinkChecks(app))`. Rule ids are
+ * `PrivateLink-<id>`; acknowledge one with
+ * `Validations.of(resource).acknowledge({ id: 'PrivateLink::PrivateLink-EPS2', reason })`.
+ */
+export const PRIVATE_LINK_RULES: readonly PrivateLinkRule[] = [
+  {
+    id: 'EPS1',
+    rule: rules.EndpointServiceAllowedPrincipals,
+    info: 'The VPC endpoint service has no allowed principals, an empty list, a wildcard or a principal that is not an account root or role ARN.',
+    explanation:
+      'Allowed principals are who may connect to the API from another account: without them nobody can, with * anybody can. Fix: derive them from the consumer list (one account root or role ARN per consumer).',
+  },
+  {
+    id: 'EPS2',
+    rule: rules.EndpointServiceAcceptanceRequired,
+    info: 'The VPC endpoint service does not require acceptance of endpoint connections.',
+    explanation:
+      'Acceptance makes the provider approve each new consumer endpoint, so an allowed principal cannot connect unnoticed. Fix: acceptanceRequired: true, or acknowledge with the reason the connections are trusted.',
+  },
+  {
+    id: 'LB1',
+    rule: rules.LoadBalancerInternal,
+    info: 'The load balancer is internet-facing.',
+    explanation:
+      'A private API is reached only through PrivateLink: both the NLB and the ALB must be internal. Fix: internetFacing: false.',
+  },
+  {
+    id: 'NLB1',
+    rule: rules.NetworkLoadBalancerSecurityGroup,
+    info: 'The network load balancer has no security group.',
+    explanation:
+      'Without a security group the NLB accepts any traffic, and the ALB behind it cannot admit it by security group. A group can only be attached when the NLB is created. Fix: pass securityGroups when creating the NLB.',
+  },
+  {
+    id: 'NLB2',
+    rule: rules.NetworkLoadBalancerCrossZone,
+    info: 'The network load balancer does not balance across availability zones.',
+    explanation:
+      'Consumers connect through endpoint interfaces in any zone; without cross-zone load balancing a zone whose ALB nodes are unhealthy drops its share of requests. Fix: crossZoneEnabled: true.',
+  },
+  {
+    id: 'ALB1',
+    rule: rules.ApplicationLoadBalancerDropsInvalidHeaders,
+    info: 'The application load balancer forwards HTTP headers with invalid fields.',
+    explanation:
+      'Invalid header fields are a request smuggling vector between the load balancer and the service. Fix: dropInvalidHeaderFields: true.',
+  },
+  {
+    id: 'ALB2',
+    rule: rules.ApplicationLoadBalancerIngressFromSecurityGroups,
+    info: 'A security group of the application load balancer admits an address range (CIDR or prefix list).',
+    explanation:
+      'The ALB must only be reachable from the NLB: admit the NLB security group, not an address range (even the VPC CIDR lets every host of the VPC bypass PrivateLink). Fix: open: false on the listener and alb.connections.allowFrom(nlb, port).',
+  },
+  {
+    id: 'ECS1',
+    rule: rules.EcsServiceNoPublicIp,
+    info: 'The ECS service assigns public IP addresses to its tasks.',
+    explanation: 'Tasks of a private API need no public address. Fix: assignPublicIp: false and private subnets.',
+  },
+  {
+    id: 'ECS2',
+    rule: rules.EcsServiceIngressFromSecurityGroups,
+    info: 'A security group of the ECS service admits an address range (CIDR or prefix list), or the service has none.',
+    explanation:
+      'Tasks must only be reachable from the ALB, so that every request passes the load balancer. Fix: give the service its own security group and register it as a target of the ALB (which admits the ALB security group).',
+  },
+  {
+    id: 'VPCE1',
+    rule: rules.InterfaceEndpointSecurityGroup,
+    info: 'The interface VPC endpoint has no explicit security group, or one of its groups admits 0.0.0.0/0 or ::/0.',
+    explanation:
+      'Without an explicit group the endpoint gets the VPC default group, whose rules nobody reviews. Fix: a dedicated security group admitting the service port from named CIDRs or security groups.',
+  },
+  {
+    id: 'SG1',
+    rule: rules.SecurityGroupNoSshOrInternetIngress,
+    info: 'The security group admits SSH (port 22) or the whole internet (0.0.0.0/0 or ::/0).',
+    explanation:
+      'Nothing in a private API is administered over SSH or reachable from the internet. Fix: remove the rule; use ECS Exec or SSM Session Manager for access.',
+  },
+];
+
+export class PrivateLinkChecks extends NagPack {
+  public readonly name = 'PrivateLink';
+
+  public constructor(scope?: IConstruct, props?: NagPackProps) {
+    super(scope, { verbose: true, ...props });
+    this.packName = 'PrivateLink';
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const { id, rule, info, explanation } of PRIVATE_LINK_RULES) {
+      this.applyRule({ ruleSuffixOverride: id, info, explanation, level: NagMessageLevel.ERROR, rule, node });
+    }
+  }
+}

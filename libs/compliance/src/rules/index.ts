@@ -1,0 +1,11 @@
+export { default as ApplicationLoadBalancerDropsInvalidHeaders } from './ApplicationLoadBalancerDropsInvalidHeaders';
+export { default as ApplicationLoadBalancerIngressFromSecurityGroups } from './ApplicationLoadBalancerIngressFromSecurityGroups';
+export { default as EcsServiceIngressFromSecurityGroups } from './EcsServiceIngressFromSecurityGroups';
+export { default as EcsServiceNoPublicIp } from './EcsServiceNoPublicIp';
+export { default as EndpointServiceAcceptanceRequired } from './EndpointServiceAcceptanceRequired';
+export { default as EndpointServiceAllowedPrincipals } from './EndpointServiceAllowedPrincipals';
+export { default as InterfaceEndpointSecurityGroup } from './InterfaceEndpointSecurityGroup';
+export { default as LoadBalancerInternal } from './LoadBalancerInternal';
+export { default as NetworkLoadBalancerCrossZone } from './NetworkLoadBalancerCrossZone';
+export { default as NetworkLoadBalancerSecurityGroup } from './NetworkLoadBalancerSecurityGroup';
+export { default as SecurityGroupNoSshOrInternetIngress } from './SecurityGroupNoSshOrInternetIngress';
