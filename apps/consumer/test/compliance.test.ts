@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { loadDeploymentConfig, type DeploymentConfig } from '@private-api/config';
+import { ComplianceError, PrivateApiApp } from '@private-api/compliance';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConsumerStage, consumerStageId } from '../src/index';
+
+const exampleConfig = resolve(import.meta.dirname, '../../../deploy.config.ts');
+
+function findingsAfter(config: DeploymentConfig, breakIt: (stage: ConsumerStage) => void = () => undefined): string[] {
+  const app = new PrivateApiApp({ outdir: mkdtempSync(join(tmpdir(), 'consumer-nag-')) });
+  const stages = config.consumers.map((consumer) => new ConsumerStage(app, consumerStageId(consumer), { config, consumer }));
+  const [first] = stages;
+  if (first) breakIt(first);
+  try {
+    app.synth();
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ComplianceError);
+    return (error as ComplianceError).findings.map((finding) => finding.rule);
+  }
+}
+
+describe('consumer stages compliance (AwsSolutions + PrivateLink packs)', () => {
+  let config: DeploymentConfig;
+
+  beforeAll(async () => {
+    config = await loadDeploymentConfig(exampleConfig);
+  });
+
+  it('synthesizes every unmodified consumer stage with zero unacknowledged findings', () => {
+    expect(findingsAfter(config)).toEqual([]);
+  });
+
+  it('fails with PrivateLink-VPCE1 and PrivateLink-SG1 when the endpoint admits the whole internet', () => {
+    const findings = findingsAfter(config, (stage) => {
+      stage.endpointStack.endpoint.connections.allowDefaultPortFrom(ec2.Peer.anyIpv4());
+    });
+    expect(findings).toEqual(expect.arrayContaining(['PrivateLink-VPCE1', 'PrivateLink-SG1']));
+  });
+});
