@@ -4,7 +4,7 @@ import type { DeploymentConfigInput } from '@private-api/config';
  * The deployment config: which accounts and regions run the provider and its consumers.
  *
  * The accounts below are placeholders so that everything synthesizes offline; replace them
- * with your own. Validated at synth time (see libs/config/README.md for every field): a bad
+ * with your own. Validated at synth time (README.md, "Deployment config reference", lists every field): a bad
  * value stops synth with a message naming the field.
  */
 export default {

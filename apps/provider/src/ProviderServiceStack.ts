@@ -153,7 +153,7 @@ export class ProviderServiceStack extends Stack {
       }),
     );
 
-    const accessLogs = this.createAccessLogBucket(config, provider.logRetentionDays);
+    const accessLogs = this.createAccessLogBucket(provider.logRetentionDays);
 
     const certificate = provider.certificateArn
       ? elbv2.ListenerCertificate.fromArn(provider.certificateArn)
@@ -209,7 +209,7 @@ export class ProviderServiceStack extends Stack {
    * public access blocked, TLS-only, expiring objects, itself logged to a server access log
    * bucket.
    */
-  private createAccessLogBucket(config: DeploymentConfig, retentionDays: number): s3.Bucket {
+  private createAccessLogBucket(retentionDays: number): s3.Bucket {
     const lifecycleRules: s3.LifecycleRule[] = [
       { expiration: Duration.days(retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ];
@@ -220,10 +220,6 @@ export class ProviderServiceStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(serverAccessLogs).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: `This bucket receives the server access logs of the ${config.serviceName} access log bucket; logging it into another bucket would only move the same finding one bucket further.`,
     });
     return new s3.Bucket(this, 'LoadBalancerAccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
