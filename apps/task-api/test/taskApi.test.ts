@@ -102,7 +102,7 @@ describe('task API over a real socket', () => {
         expect(response.status).toBe(405);
         expectJsonHeaders(response);
         expect(response.headers.get('allow')).toBe('GET, HEAD');
-        expect((await response.json()).error.code).toBe('method_not_allowed');
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
       }
     });
 
