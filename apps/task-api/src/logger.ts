@@ -1,24 +1,165 @@
-import { LOG_LEVELS, type LogLevel } from './config';
+/** Severity levels, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+export type LogFields = Readonly<Record<string, unknown>>;
 
-/** Structured logger: one JSON object per line, `time`, `level`, `msg`, then the fields. */
-export interface Logger {
-  isEnabled(level: LogLevel): boolean;
-  log(level: LogLevel, msg: string, fields?: LogFields): void;
+/** One access log line (`msg: "request"`). */
+export interface AccessLogEntry {
+  readonly method: string | undefined;
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly requestId: string;
 }
 
-/** A sink for whole lines (stdout in production, an array in tests). */
-export type LineWriter = (line: string) => void;
+export interface Logger {
+  readonly level: LogLevel;
+  isLevelEnabled(level: LogLevel): boolean;
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** The per-request line; same output as `logger[level]('request', entry)`, built faster. */
+  access(level: LogLevel, entry: AccessLogEntry): void;
+  /** Writes every buffered line now. Call before `process.exit`. */
+  flush(): void;
+}
 
-export function createLogger(level: LogLevel, write: LineWriter = (line) => process.stdout.write(line)): Logger {
-  const threshold = LOG_LEVELS.indexOf(level);
-  const isEnabled = (candidate: LogLevel): boolean => LOG_LEVELS.indexOf(candidate) >= threshold;
+export interface LoggerOptions {
+  /** Lowest level written; default `info`. */
+  readonly level?: LogLevel;
+  /** Receives one or more complete `\n`-terminated JSON lines; default `process.stdout.write`. */
+  readonly write?: (chunk: string) => void;
+  /** Clock, injectable for tests. */
+  readonly now?: () => Date;
+  /**
+   * Buffer lines and write them once per event-loop turn (default true). Under load this turns
+   * one write(2) per request into one per batch; `flush()` and the size cap keep it bounded.
+   */
+  readonly buffered?: boolean;
+}
+
+const SEVERITY: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+const MAX_BUFFERED_CHARS = 64 * 1024;
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/** Errors do not survive JSON.stringify (their fields are not enumerable); log what matters. */
+function serializeError(err: Error): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  const code = (err as Error & { code?: unknown }).code;
+  if (code !== undefined) out['code'] = code;
+  if (err.stack !== undefined) out['stack'] = err.stack;
+  return out;
+}
+
+/** Replaces Error values by their serialised form; returns the input itself when there are none. */
+function normalizeFields(fields: LogFields): LogFields {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value instanceof Error) {
+      copy ??= { ...fields };
+      copy[key] = serializeError(value);
+    }
+  }
+  return copy ?? fields;
+}
+
+/** Printable ASCII without `"` and `\\`: such a string is its own JSON string body. */
+const JSON_SAFE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function jsonString(value: string): string {
+  return JSON_SAFE.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+/** `Date#toISOString` is the priciest part of a line; under load many lines share a millisecond. */
+function cachedIsoClock(): () => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return () => {
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
+}
+
+/**
+ * A small structured logger: one JSON object per line (`time`, `level`, `msg`, then the fields).
+ * Never throws: a value that cannot be serialised is replaced by a note, a failing sink is ignored.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const threshold = SEVERITY[level];
+  const write = options.write ?? ((chunk: string) => void process.stdout.write(chunk));
+  const now = options.now;
+  const isoTime = now === undefined ? cachedIsoClock() : () => now().toISOString();
+  const buffered = options.buffered ?? true;
+
+  let pending = '';
+  let scheduled = false;
+
+  function flush(): void {
+    scheduled = false;
+    if (pending === '') return;
+    const chunk = pending;
+    pending = '';
+    try {
+      write(chunk);
+    } catch {
+      // Logging must never take the service down (e.g. EPIPE on a closed stdout).
+    }
+  }
+
+  function append(line: string): void {
+    pending += line;
+    if (!buffered || pending.length >= MAX_BUFFERED_CHARS) {
+      flush();
+    } else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  function emit(lineLevel: LogLevel, msg: string, fields: LogFields | undefined): void {
+    if (SEVERITY[lineLevel] < threshold) return;
+    // One JSON.stringify of the caller's fields, no merged object; the fixed keys come first so
+    // every line starts with time, level, msg.
+    const head = `{"time":"${isoTime()}","level":"${lineLevel}","msg":${JSON.stringify(msg)}`;
+    let rest: string;
+    try {
+      rest = fields === undefined ? '{}' : JSON.stringify(normalizeFields(fields));
+    } catch {
+      rest = '{"logError":"fields not serialisable"}';
+    }
+    append(rest.length > 2 ? `${head},${rest.slice(1)}\n` : `${head}}\n`);
+  }
+
+  /** The hot path: one line per request, assembled without an intermediate object. */
+  function access(lineLevel: LogLevel, entry: AccessLogEntry): void {
+    if (SEVERITY[lineLevel] < threshold) return;
+    const method = entry.method === undefined ? 'null' : jsonString(entry.method);
+    const durationMs = Number.isFinite(entry.durationMs) ? entry.durationMs : null;
+    append(
+      `{"time":"${isoTime()}","level":"${lineLevel}","msg":"request","method":${method},"path":${jsonString(entry.path)},` +
+        `"status":${entry.status},"durationMs":${durationMs},"requestId":${jsonString(entry.requestId)}}\n`,
+    );
+  }
+
   return {
-    isEnabled,
-    log(candidate, msg, fields = {}) {
-      if (!isEnabled(candidate)) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: candidate, msg, ...fields })}\n`);
-    },
+    level,
+    isLevelEnabled: (candidate) => SEVERITY[candidate] >= threshold,
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    access,
+    flush,
   };
 }

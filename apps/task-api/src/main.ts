@@ -1,34 +1,74 @@
-import { ConfigError, readConfig, type TaskApiConfig } from './config';
-import { createTaskApiServer } from './createTaskApiServer';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { createTaskApiServer } from './server';
 
-/** Entry point: `node dist/main.js` in the container, `nx run task-api:serve` locally. */
-async function main(): Promise<void> {
-  let config: TaskApiConfig;
+/**
+ * Entry point: configuration from the environment, JSON logs on stdout, graceful shutdown on
+ * SIGTERM (ECS stop) and SIGINT (Ctrl-C). Exit codes: 0 clean shutdown, 1 bad configuration,
+ * failed start, forced shutdown or crash.
+ */
+function readConfig(): Config {
   try {
-    config = readConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`task-api: configuration error: ${err.message}\n`);
       process.exit(1);
     }
-    throw error;
-  }
-  const logger = createLogger(config.logLevel);
-  const api = createTaskApiServer(config, logger);
-  try {
-    await api.listen();
-  } catch (error) {
-    logger.log('error', 'could not listen', { host: config.host, port: config.port, error: String(error) });
-    process.exit(1);
-  }
-  // ECS stops a task with SIGTERM, then SIGKILL after stopTimeout: drain before that.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.log('info', 'signal received', { signal });
-      void api.shutdown().then((outcome) => process.exit(outcome === 'graceful' ? 0 : 1));
-    });
+    throw err;
   }
 }
 
-void main();
+function main(): void {
+  const config = readConfig();
+  const logger = createLogger({ level: config.logLevel });
+
+  // A closed stdout (EPIPE) must not crash the service; the logs are lost either way.
+  process.stdout.on('error', () => undefined);
+
+  const crash = (msg: string, err: unknown): void => {
+    logger.error(msg, { err });
+    logger.flush();
+    process.exit(1);
+  };
+  process.on('uncaughtException', (err) => crash('uncaught exception', err));
+  process.on('unhandledRejection', (reason) => crash('unhandled rejection', reason));
+
+  const service = createTaskApiServer(config, logger);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn('second signal during shutdown, exiting now', { signal });
+      logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutdown started', { signal });
+    void service.close().then(({ forced, durationMs }) => {
+      logger[forced ? 'warn' : 'info']('shutdown complete', { signal, forced, durationMs });
+      logger.flush();
+      process.exit(forced ? 1 : 0);
+    });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  logger.info('starting', {
+    service: 'task-api',
+    pid: process.pid,
+    node: process.version,
+    host: config.host,
+    port: config.port,
+    logLevel: config.logLevel,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+  });
+  service.listen().then(
+    () => logger.flush(),
+    (err: unknown) => crash('failed to start', err),
+  );
+}
+
+main();

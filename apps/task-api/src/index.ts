@@ -1,5 +1,0 @@
-export * from './config';
-export * from './createRequestHandler';
-export * from './createTaskApiServer';
-export * from './logger';
-export * from './tasks';
