@@ -41,7 +41,7 @@ describe('synth (CDK CLI, example config)', () => {
     );
     const table = formatSummary(summary.map((stage) => ({ project: 'consumer', ...stage })));
     expect(table.split('\n')[0]).toMatch(/^project\s+stage\s+account\s+region\s+stack\s+resources$/);
-    expect(table).toMatch(/consumer\s+Consumer-orders\s+222222222222\s+eu-west-1\s+task-api-consumer-orders-endpoint\s+3/);
+    expect(table).toMatch(/consumer\s+Consumer-orders\s+222222222222\s+eu-west-1\s+task-api-staging-consumer-orders-endpoint\s+3/);
   });
 
   it('fails with one message naming the field and the value, and writes nothing, on an invalid config', () => {
@@ -52,7 +52,7 @@ describe('synth (CDK CLI, example config)', () => {
     // THEN synth stops with a readable message, no stack trace, and no output folder
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`Invalid deployment config ${config}:`);
-    expect(result.stderr).toContain('provider.account: must be a 12-digit AWS account id (got "1111")');
+    expect(result.stderr).toContain('environments[0].provider.account: must be a 12-digit AWS account id (got "1111")');
     expect(result.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
     expect(existsSync(result.out)).toBe(false);
   });
@@ -61,7 +61,7 @@ describe('synth (CDK CLI, example config)', () => {
     const config = writeConfig((source) => source.replace("account: '333333333333'", "account: '*'"));
     const result = synth('consumer', config);
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('consumers[1].account: must be a 12-digit AWS account id (got "*")');
+    expect(result.stderr).toContain('environments[0].consumers[1].account: must be a 12-digit AWS account id (got "*")');
     expect(existsSync(result.out)).toBe(false);
   });
 });

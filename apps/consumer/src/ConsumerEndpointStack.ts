@@ -6,14 +6,14 @@ import {
   endpointServiceParameterArn,
   listenerPort,
   type ConsumerConfig,
-  type DeploymentConfig,
+  type EnvironmentConfig,
 } from '@private-api/config';
 import type { PrivateVpc } from '@private-api/network';
 import { ConsumerEndpoint } from '@private-api/privatelink';
 import type { Construct } from 'constructs';
 
 export interface ConsumerEndpointStackProps extends StackProps {
-  readonly config: DeploymentConfig;
+  readonly config: EnvironmentConfig;
   readonly consumer: ConsumerConfig;
   readonly network: PrivateVpc;
 }

@@ -1,12 +1,12 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
-import type { ConsumerConfig, DeploymentConfig } from '@private-api/config';
+import type { ConsumerConfig, EnvironmentConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
 import { ConsumerEndpointStack } from './ConsumerEndpointStack';
 import { ConsumerNetworkStack } from './ConsumerNetworkStack';
 
 export interface ConsumerStageProps extends Omit<StageProps, 'env'> {
-  /** The validated deployment config (the provider's account, region and port come from it). */
-  readonly config: DeploymentConfig;
+  /** One environment of the validated config (the provider's account, region and port come from it). */
+  readonly config: EnvironmentConfig;
   /** The consumer this stage deploys; the stage goes to its account and region. */
   readonly consumer: ConsumerConfig;
 }
@@ -21,7 +21,7 @@ export class ConsumerStage extends Stage {
     super(scope, id, { ...props, env: { account, region } });
     // Offline synth: the zones come from the config, never from an account lookup.
     this.node.setContext(`availability-zones:account=${account}:region=${region}`, [...props.consumer.availabilityZones]);
-    const prefix = `${props.config.serviceName}-consumer-${props.consumer.name}`;
+    const prefix = `${props.config.serviceName}-${props.config.name}-consumer-${props.consumer.name}`;
     this.networkStack = new ConsumerNetworkStack(this, 'Network', {
       stackName: `${prefix}-network`,
       description: `${props.config.serviceName}: VPC of consumer ${props.consumer.name}`,

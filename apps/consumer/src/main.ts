@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadDeploymentConfig } from '@private-api/config';
+import { loadDeploymentConfig, selectEnvironment } from '@private-api/config';
 import { PrivateApiApp, runCdkApp } from '@private-api/compliance';
 import { ConsumerStage, consumerStageId } from './ConsumerStage';
 
@@ -9,7 +9,9 @@ import { ConsumerStage, consumerStageId } from './ConsumerStage';
  */
 void runCdkApp(async () => {
   const app = new PrivateApiApp();
-  const config = await loadDeploymentConfig(app.deploymentConfigPath(resolve(__dirname, '../../../deploy.config.ts')));
+  const file = await loadDeploymentConfig(app.deploymentConfigPath(resolve(__dirname, '../../../deploy.config.ts')));
+  // `cdk synth -c environment=prod`; the first environment by default.
+  const config = selectEnvironment(file, app.deploymentEnvironmentName());
   for (const consumer of config.consumers) {
     new ConsumerStage(app, consumerStageId(consumer), { config, consumer });
   }

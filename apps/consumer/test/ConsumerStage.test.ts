@@ -1,20 +1,20 @@
 import { resolve } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { loadDeploymentConfig, type DeploymentConfig } from '@private-api/config';
+import { loadDeploymentConfig, selectEnvironment, type EnvironmentConfig } from '@private-api/config';
 import { PrivateApiApp } from '@private-api/compliance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConsumerStage, consumerStageId } from '../src/index';
 
 const exampleConfig = resolve(import.meta.dirname, '../../../deploy.config.ts');
-const parameterArn = 'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/privatelink/endpoint-service-name';
+const parameterArn = 'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/staging/privatelink/endpoint-service-name';
 
 describe('ConsumerStage (example config)', () => {
-  let config: DeploymentConfig;
+  let config: EnvironmentConfig;
   let stages: ConsumerStage[];
 
   beforeAll(async () => {
     // GIVEN the example config with two consumers
-    config = await loadDeploymentConfig(exampleConfig);
+    config = selectEnvironment(await loadDeploymentConfig(exampleConfig), 'staging');
     // WHEN one stage per consumer is built, as the consumer app does
     const app = new PrivateApiApp();
     stages = config.consumers.map((consumer) => new ConsumerStage(app, consumerStageId(consumer), { config, consumer }));
@@ -26,8 +26,8 @@ describe('ConsumerStage (example config)', () => {
       ['Consumer-billing', '333333333333', 'eu-west-1'],
     ]);
     expect(stages.map((stage) => stage.endpointStack.stackName)).toEqual([
-      'task-api-consumer-orders-endpoint',
-      'task-api-consumer-billing-endpoint',
+      'task-api-staging-consumer-orders-endpoint',
+      'task-api-staging-consumer-billing-endpoint',
     ]);
   });
 

@@ -2,14 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { loadDeploymentConfig, type DeploymentConfig } from '@private-api/config';
+import { loadDeploymentConfig, selectEnvironment, type EnvironmentConfig } from '@private-api/config';
 import { ComplianceError, PrivateApiApp } from '@private-api/compliance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConsumerStage, consumerStageId } from '../src/index';
 
 const exampleConfig = resolve(import.meta.dirname, '../../../deploy.config.ts');
 
-function findingsAfter(config: DeploymentConfig, breakIt: (stage: ConsumerStage) => void = () => undefined): string[] {
+function findingsAfter(config: EnvironmentConfig, breakIt: (stage: ConsumerStage) => void = () => undefined): string[] {
   const app = new PrivateApiApp({ outdir: mkdtempSync(join(tmpdir(), 'consumer-nag-')) });
   const stages = config.consumers.map((consumer) => new ConsumerStage(app, consumerStageId(consumer), { config, consumer }));
   const [first] = stages;
@@ -24,10 +24,10 @@ function findingsAfter(config: DeploymentConfig, breakIt: (stage: ConsumerStage)
 }
 
 describe('consumer stages compliance (AwsSolutions + PrivateLink packs)', () => {
-  let config: DeploymentConfig;
+  let config: EnvironmentConfig;
 
   beforeAll(async () => {
-    config = await loadDeploymentConfig(exampleConfig);
+    config = selectEnvironment(await loadDeploymentConfig(exampleConfig), 'staging');
   });
 
   it('synthesizes every unmodified consumer stage with zero unacknowledged findings', () => {

@@ -15,7 +15,7 @@ import {
   consumerAccounts,
   endpointServiceParameterName,
   listenerPort,
-  type DeploymentConfig,
+  type EnvironmentConfig,
 } from '@private-api/config';
 import type { PrivateVpc } from '@private-api/network';
 import { PrivateApiEndpointService } from '@private-api/privatelink';
@@ -27,7 +27,7 @@ const TASK_API_HEALTHCHECK = ['CMD', 'node', '/app/dist/healthcheck.js'];
 const NON_ROOT_USER = '1000:1000';
 
 export interface ProviderServiceStackProps extends StackProps {
-  readonly config: DeploymentConfig;
+  readonly config: EnvironmentConfig;
   readonly network: PrivateVpc;
   /** The task API image (built from apps/task-api by the stage). */
   readonly image: ecs.ContainerImage;

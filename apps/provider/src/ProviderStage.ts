@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Stage, type StageProps } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { DeploymentConfig } from '@private-api/config';
+import type { EnvironmentConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
 import { ProviderNetworkStack } from './ProviderNetworkStack';
 import { ProviderServiceStack } from './ProviderServiceStack';
@@ -11,8 +11,8 @@ import { ProviderServiceStack } from './ProviderServiceStack';
 export const TASK_API_DIRECTORY = resolve(__dirname, '../../task-api');
 
 export interface ProviderStageProps extends Omit<StageProps, 'env'> {
-  /** The validated deployment config; the stage deploys to `config.provider`'s account and region. */
-  readonly config: DeploymentConfig;
+  /** One environment of the validated config; the stage deploys to its provider's account and region. */
+  readonly config: EnvironmentConfig;
   /**
    * The container image of the API.
    * @default - built from apps/task-api with its Dockerfile
@@ -30,7 +30,7 @@ export class ProviderStage extends Stage {
     super(scope, id, { ...props, env: { account, region } });
     // Offline synth: the zones come from the config, never from an account lookup.
     this.node.setContext(`availability-zones:account=${account}:region=${region}`, [...props.config.provider.availabilityZones]);
-    const prefix = props.config.serviceName;
+    const prefix = `${props.config.serviceName}-${props.config.name}`;
     this.networkStack = new ProviderNetworkStack(this, 'Network', {
       stackName: `${prefix}-provider-network`,
       description: `${prefix}: provider VPC (private subnets, VPC endpoints, flow logs)`,

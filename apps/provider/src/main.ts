@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
-import { loadDeploymentConfig } from '@private-api/config';
+import { loadDeploymentConfig, selectEnvironment } from '@private-api/config';
 import { PrivateApiApp, runCdkApp } from '@private-api/compliance';
 import { ProviderStage } from './ProviderStage';
 
 /** Entry point of the provider app (`cdk synth` in apps/provider, or `nx run provider:synth`). */
 void runCdkApp(async () => {
   const app = new PrivateApiApp();
-  const config = await loadDeploymentConfig(app.deploymentConfigPath(resolve(__dirname, '../../../deploy.config.ts')));
+  const file = await loadDeploymentConfig(app.deploymentConfigPath(resolve(__dirname, '../../../deploy.config.ts')));
+  // `cdk synth -c environment=prod`; the first environment by default.
+  const config = selectEnvironment(file, app.deploymentEnvironmentName());
   new ProviderStage(app, 'Provider', { config });
   app.synth();
 });

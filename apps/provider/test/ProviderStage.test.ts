@@ -6,7 +6,8 @@ import {
   endpointServiceParameterArn,
   endpointServiceParameterName,
   loadDeploymentConfig,
-  type DeploymentConfig,
+  selectEnvironment,
+  type EnvironmentConfig,
 } from '@private-api/config';
 import { PrivateApiApp } from '@private-api/compliance';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,14 +20,14 @@ function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown }
 }
 
 describe('ProviderStage (example config)', () => {
-  let config: DeploymentConfig;
+  let config: EnvironmentConfig;
   let stage: ProviderStage;
   let network: Template;
   let service: Template;
 
   beforeAll(async () => {
     // GIVEN the example config shipped with the repository
-    config = await loadDeploymentConfig(exampleConfig);
+    config = selectEnvironment(await loadDeploymentConfig(exampleConfig), 'staging');
     // WHEN the provider stage is synthesized with the real task API image asset
     stage = new ProviderStage(new PrivateApiApp(), 'Provider', { config });
     network = Template.fromStack(stage.networkStack);
@@ -36,8 +37,8 @@ describe('ProviderStage (example config)', () => {
   it("deploys to the provider's account and region, as two stacks", () => {
     expect(stage.account).toBe('111111111111');
     expect(stage.region).toBe('eu-west-1');
-    expect(stage.networkStack.stackName).toBe('task-api-provider-network');
-    expect(stage.serviceStack.stackName).toBe('task-api-provider-service');
+    expect(stage.networkStack.stackName).toBe('task-api-staging-provider-network');
+    expect(stage.serviceStack.stackName).toBe('task-api-staging-provider-service');
   });
 
   it('runs on a private VPC with no NAT gateway and the endpoints Fargate needs', () => {
@@ -161,7 +162,7 @@ describe('ProviderStage (example config)', () => {
     const stack = stage.serviceStack;
     const parameterId = logicalIdOf(stack, stack.endpointServiceNameParameter);
     service.hasResourceProperties('AWS::SSM::Parameter', {
-      Name: '/task-api/privatelink/endpoint-service-name',
+      Name: '/task-api/staging/privatelink/endpoint-service-name',
       Tier: 'Advanced',
       Type: 'String',
       Value: {

@@ -6,8 +6,9 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   DeploymentConfigError,
   loadDeploymentConfig,
+  selectEnvironment,
   parseDeploymentConfig,
-  type DeploymentConfig,
+  type EnvironmentConfig,
   type DeploymentConfigInput,
 } from '@private-api/config';
 import { ComplianceError, PrivateApiApp } from '@private-api/compliance';
@@ -17,7 +18,7 @@ import { ProviderStage } from '../src/index';
 const exampleConfig = resolve(import.meta.dirname, '../../../deploy.config.ts');
 
 /** Synthesizes the real provider stage (after `breakIt`) and returns the failing rule ids. */
-function findingsAfter(config: DeploymentConfig, breakIt: (stage: ProviderStage) => void = () => undefined): string[] {
+function findingsAfter(config: EnvironmentConfig, breakIt: (stage: ProviderStage) => void = () => undefined): string[] {
   const app = new PrivateApiApp({ outdir: mkdtempSync(join(tmpdir(), 'provider-nag-')) });
   const stage = new ProviderStage(app, 'Provider', { config });
   breakIt(stage);
@@ -31,27 +32,35 @@ function findingsAfter(config: DeploymentConfig, breakIt: (stage: ProviderStage)
 }
 
 describe('provider stage compliance (AwsSolutions + PrivateLink packs)', () => {
-  let config: DeploymentConfig;
+  let config: EnvironmentConfig;
 
   beforeAll(async () => {
-    config = await loadDeploymentConfig(exampleConfig);
+    config = selectEnvironment(await loadDeploymentConfig(exampleConfig), 'staging');
   });
 
   it('synthesizes the unmodified stage with zero unacknowledged findings', () => {
     expect(findingsAfter(config)).toEqual([]);
   });
 
-  it('fails with PrivateLink-EPS2 when acceptance is turned off in the config', () => {
-    const relaxed = parseDeploymentConfig({ ...config, provider: { ...config.provider, acceptanceRequired: false } });
+  it('fails with PrivateLink-EPS2 when acceptance is turned off in the config', async () => {
+    const file = structuredClone(await loadDeploymentConfig(exampleConfig)) as unknown as {
+      environments: { provider: { acceptanceRequired: boolean } }[];
+    };
+    for (const environment of file.environments) environment.provider.acceptanceRequired = false;
+    const relaxed = selectEnvironment(parseDeploymentConfig(file), 'staging');
     expect(findingsAfter(relaxed)).toEqual(['PrivateLink-EPS2']);
   });
 
-  it('rejects a * principal in the config before any template exists, naming the field', () => {
-    const input = structuredClone(config) as unknown as { consumers: { principalArn?: string }[] };
-    const first = input.consumers[0];
+  it('rejects a * principal in the config before any template exists, naming the field', async () => {
+    const input = structuredClone(await loadDeploymentConfig(exampleConfig)) as unknown as {
+      environments: { consumers: { principalArn?: string }[] }[];
+    };
+    const first = input.environments[0]?.consumers[0];
     if (first) first.principalArn = '*';
     expect(() => parseDeploymentConfig(input as unknown as DeploymentConfigInput)).toThrow(DeploymentConfigError);
-    expect(() => parseDeploymentConfig(input as unknown as DeploymentConfigInput)).toThrow(/consumers\[0\]\.principalArn: must not contain a wildcard/);
+    expect(() => parseDeploymentConfig(input as unknown as DeploymentConfigInput)).toThrow(
+      /environments\[0\]\.consumers\[0\]\.principalArn: must not contain a wildcard/,
+    );
   });
 
   it('fails with PrivateLink-EPS1 when a * principal slips in below the config (L1 escape hatch)', () => {

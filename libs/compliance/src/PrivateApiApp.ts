@@ -51,4 +51,10 @@ export class PrivateApiApp extends App {
     const fromContext: unknown = this.node.tryGetContext('config');
     return typeof fromContext === 'string' && fromContext.length > 0 ? fromContext : defaultPath;
   }
+
+  /** The environment a standalone app synthesizes: the `environment` context value, if any. */
+  public deploymentEnvironmentName(): string | undefined {
+    const fromContext: unknown = this.node.tryGetContext('environment');
+    return typeof fromContext === 'string' && fromContext.length > 0 ? fromContext : undefined;
+  }
 }

@@ -211,10 +211,12 @@ function principalIssue(principalArn: string, account: string): string | undefin
   return undefined;
 }
 
-export const deploymentConfigSchema = z
+const environmentSchema = z
   .object({
-    /** Short name of the API; prefixes resource names and the published SSM parameter. */
-    serviceName: slug.default('task-api'),
+    /** Environment name (`staging`, `prod`); prefixes stage, stack and parameter names. */
+    name: slug,
+    /** Whether the pipeline waits for a manual approval before deploying this environment. */
+    requiresApproval: z.boolean().default(false),
     provider: providerSchema,
     consumers: z
       .array(consumerSchema, { error: 'must be a list of consumers' })
@@ -271,6 +273,63 @@ export const deploymentConfigSchema = z
     }
   });
 
+const pipelineSchema = z
+  .object({
+    /** The tooling account that runs the pipeline and trusts nothing but itself. */
+    account: accountId,
+    region,
+    /** GitHub repository as `owner/name`. */
+    repository: z
+      .string({ error: 'must be a GitHub repository as owner/name' })
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'must be a GitHub repository as owner/name' }),
+    /** Branch whose pushes start the pipeline. */
+    branch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, { error: 'must be a branch name' }).default('main'),
+    /** AWS CodeConnections connection to GitHub, created once in the pipeline account. */
+    connectionArn: z
+      .string({ error: 'must be a CodeConnections connection ARN' })
+      .regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
+        error: 'must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)',
+      }),
+  })
+  .strict()
+  .superRefine((pipeline, ctx) => {
+    const account = /:(\d{12}):connection\//.exec(pipeline.connectionArn)?.[1];
+    if (account && /^\d{12}$/.test(pipeline.account) && account !== pipeline.account) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectionArn'],
+        message: `must be a connection in the pipeline account ${pipeline.account}`,
+        input: pipeline.connectionArn,
+      });
+    }
+  });
+
+export const deploymentConfigSchema = z
+  .object({
+    /** Short name of the API; prefixes resource names and the published SSM parameter. */
+    serviceName: slug.default('task-api'),
+    pipeline: pipelineSchema,
+    /** Deployed in this order by the pipeline: provider first, then all consumers in parallel. */
+    environments: z
+      .array(environmentSchema, { error: 'must be a list of environments' })
+      .min(1, { error: 'must name at least one environment' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    for (const [index, environment] of config.environments.entries()) {
+      const first = seen.get(environment.name);
+      if (first === undefined) seen.set(environment.name, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'name'],
+          message: `duplicates the name of environments[${first}]`,
+          input: environment.name,
+        });
+    }
+  });
+
 type DeepReadonly<T> = T extends (infer E)[]
   ? readonly DeepReadonly<E>[]
   : T extends object
@@ -283,7 +342,11 @@ type DeepReadonly<T> = T extends (infer E)[]
  */
 export type DeploymentConfigInput = DeepReadonly<z.input<typeof deploymentConfigSchema>>;
 
-/** A validated config with every default applied: what stages and constructs receive. */
+/** A validated config with every default applied. */
 export type DeploymentConfig = DeepReadonly<z.output<typeof deploymentConfigSchema>>;
-export type ProviderConfig = DeploymentConfig['provider'];
-export type ConsumerConfig = DeploymentConfig['consumers'][number];
+export type PipelineConfig = DeploymentConfig['pipeline'];
+
+/** One environment, with the service name: what a provider or consumer stage receives. */
+export type EnvironmentConfig = DeploymentConfig['environments'][number] & { readonly serviceName: string };
+export type ProviderConfig = EnvironmentConfig['provider'];
+export type ConsumerConfig = EnvironmentConfig['consumers'][number];

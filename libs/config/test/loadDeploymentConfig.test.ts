@@ -2,16 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowedPrincipalArns, DeploymentConfigError, loadDeploymentConfig } from '../src/index';
+import { allowedPrincipalArns, DeploymentConfigError, environmentsOf, loadDeploymentConfig } from '../src/index';
 
 const exampleConfigPath = resolve(import.meta.dirname, '../../../deploy.config.ts');
 
 describe('loadDeploymentConfig', () => {
   it('loads and validates the example config shipped with the repository', async () => {
-    const config = await loadDeploymentConfig(exampleConfigPath);
-    expect(config.provider.account).toBe('111111111111');
-    expect(config.consumers.map((consumer) => consumer.account)).toEqual(['222222222222', '333333333333']);
-    expect(allowedPrincipalArns(config)).toEqual(['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root']);
+    const file = await loadDeploymentConfig(exampleConfigPath);
+    expect(file.pipeline.account).toBe('444444444444');
+    const [staging, prod] = environmentsOf(file);
+    expect([staging?.name, prod?.name]).toEqual(['staging', 'prod']);
+    expect(prod?.requiresApproval).toBe(true);
+    if (!staging) throw new Error('no staging environment');
+    expect(staging.provider.account).toBe('111111111111');
+    expect(staging.consumers.map((consumer) => consumer.account)).toEqual(['222222222222', '333333333333']);
+    expect(allowedPrincipalArns(staging)).toEqual(['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root']);
   });
 
   it('fails when the file does not exist, naming the path', async () => {
@@ -30,10 +35,10 @@ describe('loadDeploymentConfig', () => {
   it('fails when the file exports an invalid config, naming the file and the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-config-'));
     const file = join(dir, 'deploy.config.mjs');
-    writeFileSync(file, 'export default { provider: {}, consumers: [] };\n');
+    writeFileSync(file, 'export default { pipeline: {}, environments: [] };\n');
     const error = await loadDeploymentConfig(file).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DeploymentConfigError);
     expect((error as Error).message).toContain(file);
-    expect((error as Error).message).toContain('provider.account: ');
+    expect((error as Error).message).toContain('pipeline.account: ');
   });
 });

@@ -4,12 +4,25 @@ import {
   consumerAccounts,
   DeploymentConfigError,
   endpointServiceParameterArn,
+  environmentsOf,
   listenerPort,
   parseDeploymentConfig,
+  selectEnvironment,
+  smokeTestFunctionName,
+  smokeTestRoleArn,
   type DeploymentConfigInput,
+  type EnvironmentConfig,
 } from '../src/index';
 
+const pipeline = {
+  account: '444444444444',
+  region: 'eu-west-1',
+  repository: 'example/private-ecs-api',
+  connectionArn: 'arn:aws:codeconnections:eu-west-1:444444444444:connection/12345678-1234-1234-1234-123456789012',
+} as const;
+
 const valid = {
+  name: 'staging',
   provider: {
     account: '111111111111',
     region: 'eu-west-1',
@@ -32,18 +45,25 @@ const valid = {
       vpcCidr: '10.30.0.0/16',
     },
   ],
-} as const satisfies DeploymentConfigInput;
+} as const satisfies DeploymentConfigInput['environments'][number];
 
 type Mutable = Record<string, unknown> & {
   provider: Record<string, unknown>;
   consumers: Record<string, unknown>[];
 };
 
-/** A deep copy of the valid config, changed by `edit`. */
-function configWith(edit: (config: Mutable) => void): unknown {
+/** A config file whose only environment is a deep copy of the valid one, changed by `edit`. */
+function configWith(edit: (environment: Mutable) => void = () => undefined): Record<string, unknown> {
   const copy = structuredClone(valid) as unknown as Mutable;
   edit(copy);
-  return copy;
+  return { pipeline: structuredClone(pipeline), environments: [copy] };
+}
+
+/** Parses a file config and returns its single environment. */
+function environmentWith(edit?: (environment: Mutable) => void): EnvironmentConfig {
+  const [environment] = environmentsOf(parseDeploymentConfig(configWith(edit)));
+  if (!environment) throw new Error('no environment');
+  return environment;
 }
 
 /** Parses and returns the single error message; fails the test if parsing succeeds. */
@@ -61,8 +81,12 @@ describe('parseDeploymentConfig', () => {
   it('accepts a valid config and applies the defaults', () => {
     // GIVEN a config that names only the required fields
     // WHEN it is parsed
-    const config = parseDeploymentConfig(valid);
+    const file = parseDeploymentConfig(configWith());
+    const config = environmentWith();
     // THEN every default is filled in
+    expect(file.serviceName).toBe('task-api');
+    expect(file.pipeline.branch).toBe('main');
+    expect(config.requiresApproval).toBe(false);
     expect(config.serviceName).toBe('task-api');
     expect(config.provider).toMatchObject({
       containerPort: 8080,
@@ -71,14 +95,14 @@ describe('parseDeploymentConfig', () => {
       memoryMiB: 512,
       logRetentionDays: 90,
       acceptanceRequired: true,
+      deletionProtection: true,
       subnetCidrMask: 24,
     });
     expect(listenerPort(config)).toBe(80);
   });
 
   it('derives allowed principals, RAM share accounts and the parameter ARN from the consumer list', () => {
-    const config = parseDeploymentConfig(
-      configWith((c) => {
+    const config = environmentWith((c) => {
         c.consumers.push({
           name: 'billing-eu',
           account: '333333333333',
@@ -87,8 +111,7 @@ describe('parseDeploymentConfig', () => {
           vpcCidr: '10.40.0.0/16',
           principalArn: 'arn:aws:iam::333333333333:role/billing-endpoint-creator',
         });
-      }),
-    );
+      });
     expect(allowedPrincipalArns(config)).toEqual([
       'arn:aws:iam::222222222222:root',
       'arn:aws:iam::333333333333:root',
@@ -96,30 +119,29 @@ describe('parseDeploymentConfig', () => {
     ]);
     expect(consumerAccounts(config)).toEqual(['222222222222', '333333333333']);
     expect(endpointServiceParameterArn(config)).toBe(
-      'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/privatelink/endpoint-service-name',
+      'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/staging/privatelink/endpoint-service-name',
     );
+    const [orders] = config.consumers;
+    if (!orders) throw new Error('no consumer');
+    expect(smokeTestFunctionName(config, orders)).toBe('task-api-staging-orders-smoke');
+    expect(smokeTestRoleArn(config, orders)).toBe('arn:aws:iam::222222222222:role/task-api-staging-smoke-invoker');
   });
 
   it('uses the partition of the region in derived ARNs', () => {
-    const config = parseDeploymentConfig(
-      configWith((c) => {
-        for (const vpc of [c.provider, ...c.consumers]) {
-          vpc.region = 'cn-north-1';
-          vpc.availabilityZones = ['cn-north-1a', 'cn-north-1b'];
-        }
-      }),
-    );
+    const config = environmentWith((c) => {
+      for (const vpc of [c.provider, ...c.consumers]) {
+        vpc.region = 'cn-north-1';
+        vpc.availabilityZones = ['cn-north-1a', 'cn-north-1b'];
+      }
+    });
     expect(allowedPrincipalArns(config)[0]).toBe('arn:aws-cn:iam::222222222222:root');
     expect(endpointServiceParameterArn(config)).toMatch(/^arn:aws-cn:ssm:cn-north-1:/);
   });
 
   it('defaults the listener port to 443 when a certificate is configured', () => {
-    const config = parseDeploymentConfig(
-      configWith((c) => {
-        c.provider.certificateArn =
-          'arn:aws:acm:eu-west-1:111111111111:certificate/12345678-1234-1234-1234-123456789012';
-      }),
-    );
+    const config = environmentWith((c) => {
+      c.provider.certificateArn = 'arn:aws:acm:eu-west-1:111111111111:certificate/12345678-1234-1234-1234-123456789012';
+    });
     expect(listenerPort(config)).toBe(443);
   });
 
@@ -130,7 +152,10 @@ describe('parseDeploymentConfig', () => {
         c.consumers[1] = { ...c.consumers[1], account: 'abc' };
       }),
     );
-    expect(error.issues.map((issue) => issue.field)).toEqual(['provider.account', 'consumers[1].account']);
+    expect(error.issues.map((issue) => issue.field)).toEqual([
+      'environments[0].provider.account',
+      'environments[0].consumers[1].account',
+    ]);
     expect(error.message.split('\n')[0]).toBe('Invalid deployment config test.config.ts:');
   });
 });
@@ -344,9 +369,53 @@ describe('parseDeploymentConfig rejects', () => {
     // THEN exactly that field is named, with the bad value, in one message
     expect(error.issues).toHaveLength(1);
     const [issue] = error.issues;
-    expect(issue?.field).toBe(field);
+    expect(issue?.field).toBe(`environments[0].${field}`);
     expect(issue?.problem).toMatch(problem);
-    expect(error.message).toContain(`${field}: `);
+    expect(error.message).toContain(`environments[0].${field}: `);
     expect(error.message).toContain(`(got ${value}`);
+  });
+});
+
+describe('environments and pipeline', () => {
+  it('keeps environments in order and selects one by name, or the first', () => {
+    const file = parseDeploymentConfig({
+      pipeline,
+      environments: [
+        { ...valid, name: 'staging' },
+        { ...valid, name: 'prod', requiresApproval: true },
+      ],
+    });
+    expect(environmentsOf(file).map((environment) => [environment.name, environment.requiresApproval])).toEqual([
+      ['staging', false],
+      ['prod', true],
+    ]);
+    expect(selectEnvironment(file).name).toBe('staging');
+    expect(selectEnvironment(file, 'prod').name).toBe('prod');
+    expect(() => selectEnvironment(file, 'qa')).toThrow(/environment: is not an environment of the config \(staging, prod\) \(got "qa"\)/);
+  });
+
+  it('fails when two environments share a name', () => {
+    const error = errorFor({ pipeline, environments: [valid, valid] });
+    expect(error.issues.map((issue) => [issue.field, issue.problem])).toEqual([
+      ['environments[1].name', 'duplicates the name of environments[0]'],
+    ]);
+  });
+
+  it('fails when there is no environment', () => {
+    expect(errorFor({ pipeline, environments: [] }).message).toContain('environments: must name at least one environment (got [])');
+  });
+
+  it('fails when the connection belongs to another account than the pipeline', () => {
+    const error = errorFor({
+      pipeline: { ...pipeline, connectionArn: pipeline.connectionArn.replace('444444444444', '555555555555') },
+      environments: [valid],
+    });
+    expect(error.issues.map((issue) => issue.field)).toEqual(['pipeline.connectionArn']);
+    expect(error.message).toContain('must be a connection in the pipeline account 444444444444');
+  });
+
+  it('fails on a repository that is not owner/name and a malformed pipeline account', () => {
+    const error = errorFor({ pipeline: { ...pipeline, repository: 'private-ecs-api', account: '44' }, environments: [valid] });
+    expect(error.issues.map((issue) => issue.field).sort()).toEqual(['pipeline.account', 'pipeline.repository']);
   });
 });
