@@ -1,16 +1,21 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   allowedClientCidrs,
   endpointServiceParameterArn,
   listenerPort,
+  smokeTestFunctionName,
+  smokeTestRoleName,
+  smokeTestRunnerRoleArn,
   type ConsumerConfig,
   type EnvironmentConfig,
 } from '@private-api/config';
 import type { PrivateVpc } from '@private-api/network';
 import { ConsumerEndpoint } from '@private-api/privatelink';
 import type { Construct } from 'constructs';
+import { ConsumerSmokeTest } from './ConsumerSmokeTest';
 
 export interface ConsumerEndpointStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -26,6 +31,7 @@ export interface ConsumerEndpointStackProps extends StackProps {
  */
 export class ConsumerEndpointStack extends Stack {
   public readonly endpoint: ConsumerEndpoint;
+  public readonly smokeTest: ConsumerSmokeTest;
 
   public constructor(scope: Construct, id: string, props: ConsumerEndpointStackProps) {
     super(scope, id, props);
@@ -41,6 +47,17 @@ export class ConsumerEndpointStack extends Stack {
       serviceName,
       port: listenerPort(props.config),
       allowedPeers: allowedClientCidrs(props.consumer).map((cidr) => ec2.Peer.ipv4(cidr)),
+    });
+
+    this.smokeTest = new ConsumerSmokeTest(this, 'SmokeTest', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.privateSubnets,
+      endpoint: this.endpoint,
+      functionName: smokeTestFunctionName(props.config, props.consumer),
+      invokerRoleName: smokeTestRoleName(props.config),
+      runnerRoleArn: smokeTestRunnerRoleArn(props.config),
+      runnerAccount: props.config.pipeline.account,
+      logRetention: props.config.provider.logRetentionDays as logs.RetentionDays,
     });
 
     new CfnOutput(this, 'PrivateApiDnsName', {

@@ -1,3 +1,4 @@
 export * from './ConsumerEndpointStack';
 export * from './ConsumerNetworkStack';
 export * from './ConsumerStage';
+export * from './ConsumerSmokeTest';

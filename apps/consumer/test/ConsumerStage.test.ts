@@ -82,4 +82,63 @@ describe('ConsumerStage (example config)', () => {
     });
     template.hasOutput('PrivateApiSecurityGroupId', Match.anyValue());
   });
+
+  it('deploys a smoke-test function in the consumer VPC that reaches only the endpoint', () => {
+    const [orders] = stages;
+    if (!orders) throw new Error('no consumer stage');
+    const template = Template.fromStack(orders.endpointStack);
+    const stack = orders.endpointStack;
+    const functionSg = stack.resolve(
+      (orders.endpointStack.smokeTest.function.connections.securityGroups[0]?.node.defaultChild as unknown as { logicalId: string }).logicalId,
+    ) as string;
+    const endpointSg = stack.resolve((orders.endpointStack.endpoint.securityGroup.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'task-api-staging-orders-smoke',
+      Runtime: 'nodejs24.x',
+      VpcConfig: Match.objectLike({ SecurityGroupIds: [{ 'Fn::GetAtt': [functionSg, 'GroupId'] }] }),
+      Environment: {
+        Variables: {
+          API_BASE_URL: {
+            'Fn::Join': ['', ['http://', Match.objectLike({ 'Fn::Select': Match.anyValue() }), ':80']],
+          },
+          REQUEST_TIMEOUT_MS: '5000',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+      FromPort: 80,
+      ToPort: 80,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+      FromPort: 80,
+    });
+  });
+
+  it('lets only the pipeline smoke runner assume the invoker role, which may only invoke the function', () => {
+    const [orders] = stages;
+    if (!orders) throw new Error('no consumer stage');
+    const template = Template.fromStack(orders.endpointStack);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'task-api-staging-smoke-invoker',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'sts:AssumeRole',
+            Principal: { AWS: 'arn:aws:iam::444444444444:root' },
+            Condition: { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::444444444444:role/task-api-staging-smoke-runner' } },
+          }),
+        ],
+      },
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('InvokerRole'),
+    );
+    expect(policies.map((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
+      [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SmokeTestFunction/), 'Arn'] } }],
+    ]);
+  });
 });

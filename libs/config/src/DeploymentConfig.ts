@@ -347,6 +347,9 @@ export type DeploymentConfig = DeepReadonly<z.output<typeof deploymentConfigSche
 export type PipelineConfig = DeploymentConfig['pipeline'];
 
 /** One environment, with the service name: what a provider or consumer stage receives. */
-export type EnvironmentConfig = DeploymentConfig['environments'][number] & { readonly serviceName: string };
+export type EnvironmentConfig = DeploymentConfig['environments'][number] & {
+  readonly serviceName: string;
+  readonly pipeline: PipelineConfig;
+};
 export type ProviderConfig = EnvironmentConfig['provider'];
 export type ConsumerConfig = EnvironmentConfig['consumers'][number];

@@ -57,7 +57,11 @@ export function allowedClientCidrs(consumer: ConsumerConfig): readonly string[] 
 
 /** Every environment, in deployment order, each carrying the service name. */
 export function environmentsOf(config: DeploymentConfig): EnvironmentConfig[] {
-  return config.environments.map((environment) => ({ ...environment, serviceName: config.serviceName }));
+  return config.environments.map((environment) => ({
+    ...environment,
+    serviceName: config.serviceName,
+    pipeline: config.pipeline,
+  }));
 }
 
 /**
@@ -94,4 +98,43 @@ export function smokeTestRoleName(config: EnvironmentConfig): string {
 /** ARN of that role in a consumer's account. */
 export function smokeTestRoleArn(config: EnvironmentConfig, consumer: ConsumerConfig): string {
   return `arn:${partitionOf(consumer.region)}:iam::${consumer.account}:role/${smokeTestRoleName(config)}`;
+}
+
+/** Name of the role in the pipeline account whose smoke-test steps may assume the invoker roles. */
+export function smokeTestRunnerRoleName(config: EnvironmentConfig): string {
+  return `${config.serviceName}-${config.name}-smoke-runner`.slice(0, 64);
+}
+
+/** ARN of that role: the only principal a consumer's invoker role trusts. */
+export function smokeTestRunnerRoleArn(config: EnvironmentConfig): string {
+  return `arn:${partitionOf(config.pipeline.region)}:iam::${config.pipeline.account}:role/${smokeTestRunnerRoleName(config)}`;
+}
+
+/**
+ * Name of the customer-managed IAM policy that CloudFormation deploys with in every bootstrapped
+ * account (`cdk bootstrap --cloudformation-execution-policies`), created by tools/bootstrap.sh
+ * from bootstrap/cdk-execution-policy.json instead of AdministratorAccess.
+ */
+export function cdkExecutionPolicyName(config: DeploymentConfig): string {
+  return `${config.serviceName}-cdk-cloudformation-execution`;
+}
+
+/** ARN of that policy in one account. */
+export function cdkExecutionPolicyArn(config: DeploymentConfig, account: string): string {
+  return `arn:${partitionOf(config.pipeline.region)}:iam::${account}:policy/${cdkExecutionPolicyName(config)}`;
+}
+
+/** Every account and region the pipeline deploys to (and the pipeline's own), labelled. */
+export function deploymentTargets(config: DeploymentConfig): { account: string; region: string; label: string }[] {
+  return [
+    { account: config.pipeline.account, region: config.pipeline.region, label: 'pipeline' },
+    ...config.environments.flatMap((environment) => [
+      { account: environment.provider.account, region: environment.provider.region, label: `${environment.name} provider` },
+      ...environment.consumers.map((consumer) => ({
+        account: consumer.account,
+        region: consumer.region,
+        label: `${environment.name} consumer ${consumer.name}`,
+      })),
+    ]),
+  ];
 }

@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowedPrincipalArns, DeploymentConfigError, environmentsOf, loadDeploymentConfig } from '../src/index';
+import {
+  allowedPrincipalArns,
+  cdkExecutionPolicyArn,
+  deploymentTargets,
+  DeploymentConfigError,
+  environmentsOf,
+  loadDeploymentConfig,
+} from '../src/index';
 
 const exampleConfigPath = resolve(import.meta.dirname, '../../../deploy.config.ts');
 
@@ -40,5 +47,21 @@ describe('loadDeploymentConfig', () => {
     expect(error).toBeInstanceOf(DeploymentConfigError);
     expect((error as Error).message).toContain(file);
     expect((error as Error).message).toContain('pipeline.account: ');
+  });
+
+  it('lists every account the pipeline deploys to, with the bootstrap execution policy ARN', async () => {
+    const file = await loadDeploymentConfig(exampleConfigPath);
+    expect(deploymentTargets(file).map((target) => `${target.label}=${target.account}`)).toEqual([
+      'pipeline=444444444444',
+      'staging provider=111111111111',
+      'staging consumer orders=222222222222',
+      'staging consumer billing=333333333333',
+      'prod provider=555555555555',
+      'prod consumer orders=666666666666',
+      'prod consumer billing=777777777777',
+    ]);
+    expect(cdkExecutionPolicyArn(file, '111111111111')).toBe(
+      'arn:aws:iam::111111111111:policy/task-api-cdk-cloudformation-execution',
+    );
   });
 });

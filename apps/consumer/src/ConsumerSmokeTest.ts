@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { ConsumerEndpoint } from '@private-api/privatelink';
+import { Construct } from 'constructs';
+
+/** The smoke-test handler (TypeScript, bundled with esbuild at synth time, no npm dependencies). */
+export const SMOKE_HANDLER_ENTRY = resolve(__dirname, 'smoke/smokeHandler.ts');
+
+export interface ConsumerSmokeTestProps {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** The interface endpoint the function calls the provider through. */
+  readonly endpoint: ConsumerEndpoint;
+  /** Fixed function name, so the pipeline can invoke it without a lookup. */
+  readonly functionName: string;
+  /** Fixed name of the role the pipeline assumes to invoke the function. */
+  readonly invokerRoleName: string;
+  /** The pipeline role allowed to assume the invoker role (trusted through its account + ARN condition). */
+  readonly runnerRoleArn: string;
+  /** Account of that pipeline role. */
+  readonly runnerAccount: string;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * An end-to-end check of the private path from inside the consumer VPC: a function that calls
+ * the provider API through the interface endpoint and compares the answers with the contract,
+ * and a role that only the pipeline's smoke-test runner may assume, allowed only to invoke it.
+ */
+export class ConsumerSmokeTest extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly invokerRole: iam.Role;
+
+  public constructor(scope: Construct, id: string, props: ConsumerSmokeTestProps) {
+    super(scope, id);
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Smoke test function: egress to the private API endpoint only',
+      allowAllOutbound: false,
+    });
+    // Egress from the function to the endpoint and ingress on the endpoint from the function.
+    securityGroup.connections.allowTo(props.endpoint, ec2.Port.tcp(props.endpoint.port), 'Smoke test to the private API');
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Smoke test function: its own log group and the VPC network interfaces Lambda needs',
+    });
+    executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    const policy = executionRole.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'The EC2 network-interface actions a VPC Lambda function needs support no resource-level permissions; the log actions are scoped to the function log group.',
+      });
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      entry: SMOKE_HANDLER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      role: executionRole,
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: [securityGroup],
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: {
+        API_BASE_URL: `http://${props.endpoint.dnsName}:${props.endpoint.port}`,
+        REQUEST_TIMEOUT_MS: '5000',
+      },
+      bundling: { minify: true, sourceMap: false, target: 'node24', forceDockerBundling: false },
+    });
+
+    this.invokerRole = new iam.Role(this, 'InvokerRole', {
+      roleName: props.invokerRoleName,
+      description: 'Assumed by the pipeline smoke-test step to invoke the smoke test function',
+      // Trusting the account with an ARN condition (not the role ARN itself) lets this stack
+      // deploy before the pipeline role exists, while admitting nobody else.
+      assumedBy: new iam.AccountPrincipal(props.runnerAccount).withConditions({
+        ArnEquals: { 'aws:PrincipalArn': props.runnerRoleArn },
+      }),
+      maxSessionDuration: Duration.hours(1),
+    });
+    // The function itself, not `function:*` (versions and aliases) as grantInvoke would.
+    this.invokerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+    );
+  }
+}

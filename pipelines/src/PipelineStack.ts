@@ -1,0 +1,182 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import {
+  environmentsOf,
+  smokeTestFunctionName,
+  smokeTestRoleArn,
+  smokeTestRunnerRoleName,
+  type ConsumerConfig,
+  type DeploymentConfig,
+  type EnvironmentConfig,
+} from '@private-api/config';
+import { ConsumerStage } from '@private-api/consumer';
+import { ProviderStage } from '@private-api/provider';
+import type { Construct } from 'constructs';
+import { acknowledgeGeneratedPolicies } from './acknowledgeGeneratedPolicies';
+
+/**
+ * Consumer stages per wave. A wave is one CodePipeline stage, limited to 50 actions; each
+ * consumer takes 5 (prepare + execute change set for its two stacks, then the smoke test).
+ */
+export const CONSUMERS_PER_WAVE = 10;
+
+export interface PipelineStackProps extends Omit<StackProps, 'env'> {
+  readonly config: DeploymentConfig;
+}
+
+function title(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * The delivery pipeline, in the pipeline (tooling) account: a push to the configured branch
+ * synthesizes the workspace and, environment by environment, deploys the provider stage, then
+ * every consumer stage (in parallel, in waves), each followed by a smoke test that calls the
+ * API through PrivateLink from inside that consumer's VPC. Environments marked
+ * `requiresApproval` wait for a manual approval first. It defines no application resources.
+ */
+export class PipelineStack extends Stack {
+  public readonly pipeline: pipelines.CodePipeline;
+  /** Provider stage ids and consumer wave ids, in deployment order (for tests and docs). */
+  public readonly deploymentOrder: string[] = [];
+  /** The per-environment roles the smoke-test steps run with. */
+  public readonly smokeRunners: iam.Role[] = [];
+
+  public constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    const { account, region } = props.config.pipeline;
+    super(scope, id, { ...props, env: { account, region } });
+    const { pipeline: pipelineConfig } = props.config;
+
+    const source = pipelines.CodePipelineSource.connection(pipelineConfig.repository, pipelineConfig.branch, {
+      connectionArn: pipelineConfig.connectionArn,
+      triggerOnPush: true,
+    });
+
+    const artifactKey = new kms.Key(this, 'ArtifactKey', {
+      description: `${props.config.serviceName} pipeline artifacts`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const artifactBucket = new s3.Bucket(this, 'Artifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: artifactKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [{ expiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: `${props.config.serviceName}-delivery`,
+      // Target accounts decrypt artifacts with a KMS key they are granted, not the default S3 key.
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      artifactBucket,
+      selfMutation: true,
+      synth: new pipelines.ShellStep('Synth', {
+        input: source,
+        installCommands: ['npm ci --no-audit --no-fund'],
+        // The workspace's own main job: provider, consumer and this pipeline app, from the config.
+        commands: ['npx nx run pipelines:synth --outputStyle=static'],
+        env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+        primaryOutputDirectory: 'dist/pipelines/cdk.out',
+      }),
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM },
+        logging: { cloudWatch: { logGroup: buildLogs } },
+        timeout: Duration.minutes(30),
+      },
+    });
+
+    for (const environment of environmentsOf(props.config)) {
+      const envTitle = title(environment.name);
+      const provider = new ProviderStage(this, `${envTitle}-Provider`, { config: environment });
+      this.pipeline.addStage(provider, {
+        pre: environment.requiresApproval
+          ? [new pipelines.ManualApprovalStep(`Approve-${envTitle}`, { comment: `Deploy ${environment.name}?` })]
+          : [],
+      });
+      this.deploymentOrder.push(provider.stageName);
+
+      const runner = this.smokeTestRunnerRole(environment);
+      for (let start = 0; start < environment.consumers.length; start += CONSUMERS_PER_WAVE) {
+        const batch = environment.consumers.slice(start, start + CONSUMERS_PER_WAVE);
+        const waveId = `${envTitle}-Consumers-${start / CONSUMERS_PER_WAVE + 1}`;
+        const wave = this.pipeline.addWave(waveId);
+        for (const consumer of batch) {
+          const stage = new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer });
+          wave.addStage(stage, { post: [this.smokeTestStep(source, environment, consumer, runner)] });
+        }
+        this.deploymentOrder.push(waveId);
+      }
+      this.smokeRunners.push(runner);
+    }
+
+    // Build now (not at synth) so the generated roles exist and their known wildcards can be
+    // acknowledged one resource at a time.
+    this.pipeline.buildPipeline();
+    acknowledgeGeneratedPolicies([this.pipeline, ...this.smokeRunners]);
+  }
+
+  /** One role per environment for the smoke steps: it may only assume that environment's invoker roles. */
+  private smokeTestRunnerRole(environment: EnvironmentConfig): iam.Role {
+    const role = new iam.Role(this, `${title(environment.name)}SmokeTestRunner`, {
+      roleName: smokeTestRunnerRoleName(environment),
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: `Runs the ${environment.name} smoke tests: assumes the consumers' invoker roles`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: environment.consumers.map((consumer) => smokeTestRoleArn(environment, consumer)),
+      }),
+    );
+    return role;
+  }
+
+  private smokeTestStep(
+    source: pipelines.CodePipelineSource,
+    environment: EnvironmentConfig,
+    consumer: ConsumerConfig,
+    role: iam.IRole,
+  ): pipelines.CodeBuildStep {
+    return new pipelines.CodeBuildStep(`Smoke-${consumer.name}`, {
+      input: source,
+      role,
+      installCommands: ['npm ci --no-audit --no-fund'],
+      commands: [
+        [
+          'npx tsx pipelines/src/smoke/main.ts',
+          `--consumer ${consumer.name}`,
+          `--role-arn ${smokeTestRoleArn(environment, consumer)}`,
+          `--function-name ${smokeTestFunctionName(environment, consumer)}`,
+          `--region ${consumer.region}`,
+        ].join(' '),
+      ],
+      timeout: Duration.minutes(10),
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { STSClient } from '@aws-sdk/client-sts';
+import { cdkExecutionPolicyArn, deploymentTargets, DeploymentConfigError, loadDeploymentConfig } from '@private-api/config';
+import { runPreflight } from './runPreflight';
+
+/**
+ * `npx nx run pipelines:preflight` (optionally `-- path/to/deploy.config.ts`): with the current
+ * AWS credentials, shows who they belong to, then checks that every account of the config is
+ * bootstrapped and trusts the pipeline account, printing the exact fix for each ✗.
+ */
+async function main(): Promise<void> {
+  const configPath = process.argv[2] ?? resolve(__dirname, '../../../deploy.config.ts');
+  try {
+    const config = await loadDeploymentConfig(configPath);
+    process.exitCode = await runPreflight({
+      pipelineAccount: config.pipeline.account,
+      pipelineRegion: config.pipeline.region,
+      targets: deploymentTargets(config),
+      executionPolicyArn: (account) => cdkExecutionPolicyArn(config, account),
+      sts: new STSClient({ region: config.pipeline.region }),
+      write: (line) => process.stdout.write(line),
+    });
+  } catch (error) {
+    const message = error instanceof DeploymentConfigError || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`preflight failed: ${message}\n`);
+    process.exitCode = 2;
+  }
+}
+
+void main();
