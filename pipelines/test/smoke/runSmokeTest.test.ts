@@ -17,7 +17,8 @@ const lambdaMock = mockClient(LambdaClient);
 
 const roleArn = 'arn:aws:iam::222222222222:role/task-api-smoke-test';
 const functionName = 'task-api-consumer-orders-smoke';
-const baseUrl = 'http://vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com:80';
+// An endpoint DNS name of the documented shape (ids elided: no endpoint service id is typed in this repository).
+const baseUrl = 'http://vpce-example.vpce-svc-example.eu-west-1.vpce.amazonaws.com:80';
 const assumedCredentials = {
   AccessKeyId: 'ASIAEXAMPLEASSUMED',
   SecretAccessKey: 'assumed-secret',
