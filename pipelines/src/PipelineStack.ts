@@ -21,7 +21,8 @@ import { acknowledgeGeneratedPolicies } from './acknowledgeGeneratedPolicies';
 
 /**
  * Consumer stages per wave. A wave is one CodePipeline stage, limited to 50 actions; each
- * consumer takes 5 (prepare + execute change set for its two stacks, then the smoke test).
+ * consumer takes 4 (prepare + execute change set for its two stacks), plus one smoke-test
+ * action for the wave.
  */
 export const CONSUMERS_PER_WAVE = 10;
 
@@ -52,7 +53,8 @@ export class PipelineStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { account, region } = props.config.pipeline;
-    super(scope, id, { ...props, env: { account, region } });
+    // Unindented JSON: with 100 consumers the template would otherwise near CloudFormation's 1 MB.
+    super(scope, id, { suppressTemplateIndentation: true, ...props, env: { account, region } });
     const { pipeline: pipelineConfig } = props.config;
 
     const source = pipelines.CodePipelineSource.connection(pipelineConfig.repository, pipelineConfig.branch, {
@@ -121,18 +123,18 @@ export class PipelineStack extends Stack {
       });
       this.deploymentOrder.push(provider.stageName);
 
-      const runner = this.smokeTestRunnerRole(environment);
       for (let start = 0; start < environment.consumers.length; start += CONSUMERS_PER_WAVE) {
         const batch = environment.consumers.slice(start, start + CONSUMERS_PER_WAVE);
-        const waveId = `${envTitle}-Consumers-${start / CONSUMERS_PER_WAVE + 1}`;
-        const wave = this.pipeline.addWave(waveId);
+        const waveNumber = start / CONSUMERS_PER_WAVE + 1;
+        const waveId = `${envTitle}-Consumers-${waveNumber}`;
+        const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
+        const wave = this.pipeline.addWave(waveId, { post: [this.smokeTestStep(source, environment, waveNumber, batch, runner)] });
         for (const consumer of batch) {
-          const stage = new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer });
-          wave.addStage(stage, { post: [this.smokeTestStep(source, environment, consumer, runner)] });
+          wave.addStage(new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer }));
         }
         this.deploymentOrder.push(waveId);
+        this.smokeRunners.push(runner);
       }
-      this.smokeRunners.push(runner);
     }
 
     // Build now (not at synth) so the generated roles exist and their known wildcards can be
@@ -141,42 +143,54 @@ export class PipelineStack extends Stack {
     acknowledgeGeneratedPolicies([this.pipeline, ...this.smokeRunners]);
   }
 
-  /** One role per environment for the smoke steps: it may only assume that environment's invoker roles. */
-  private smokeTestRunnerRole(environment: EnvironmentConfig): iam.Role {
-    const role = new iam.Role(this, `${title(environment.name)}SmokeTestRunner`, {
-      roleName: smokeTestRunnerRoleName(environment),
+  /** One role per wave for its smoke step: it may only assume that wave's invoker roles. */
+  private smokeTestRunnerRole(environment: EnvironmentConfig, wave: number, consumers: readonly ConsumerConfig[]): iam.Role {
+    const role = new iam.Role(this, `${title(environment.name)}SmokeTestRunner${wave}`, {
+      roleName: smokeTestRunnerRoleName(environment, wave),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-      description: `Runs the ${environment.name} smoke tests: assumes the consumers' invoker roles`,
+      description: `Runs the ${environment.name} smoke tests of consumer wave ${wave}`,
     });
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: environment.consumers.map((consumer) => smokeTestRoleArn(environment, consumer)),
+        resources: consumers.map((consumer) => smokeTestRoleArn(environment, consumer)),
       }),
     );
     return role;
   }
 
+  /**
+   * After a wave: for every consumer of it, assume its invoker role and invoke its smoke
+   * function (calls through PrivateLink from inside its VPC). Every consumer is tested even if
+   * one fails; the step fails naming each failing consumer. One step per wave, not per
+   * consumer, keeps the pipeline at one CodeBuild project per wave, so the IAM policies of the
+   * pipeline's shared roles stay under their size limits at 100 consumers.
+   */
   private smokeTestStep(
     source: pipelines.CodePipelineSource,
     environment: EnvironmentConfig,
-    consumer: ConsumerConfig,
+    wave: number,
+    consumers: readonly ConsumerConfig[],
     role: iam.IRole,
   ): pipelines.CodeBuildStep {
-    return new pipelines.CodeBuildStep(`Smoke-${consumer.name}`, {
+    const tests = consumers.map((consumer) =>
+      [
+        'npx tsx pipelines/src/smoke/main.ts',
+        `--consumer ${consumer.name}`,
+        `--role-arn ${smokeTestRoleArn(environment, consumer)}`,
+        `--function-name ${smokeTestFunctionName(environment, consumer)}`,
+        `--region ${consumer.region}`,
+        `|| failed="$failed ${consumer.name}"`,
+      ].join(' '),
+    );
+    return new pipelines.CodeBuildStep(`Smoke-${title(environment.name)}-${wave}`, {
       input: source,
       role,
       installCommands: ['npm ci --no-audit --no-fund'],
       commands: [
-        [
-          'npx tsx pipelines/src/smoke/main.ts',
-          `--consumer ${consumer.name}`,
-          `--role-arn ${smokeTestRoleArn(environment, consumer)}`,
-          `--function-name ${smokeTestFunctionName(environment, consumer)}`,
-          `--region ${consumer.region}`,
-        ].join(' '),
+        ['failed=""', ...tests, 'if [ -n "$failed" ]; then echo "Smoke test failed for:$failed"; exit 1; fi'].join('\n'),
       ],
-      timeout: Duration.minutes(10),
+      timeout: Duration.minutes(30),
     });
   }
 }

@@ -8,7 +8,7 @@ import {
   listenerPort,
   smokeTestFunctionName,
   smokeTestRoleName,
-  smokeTestRunnerRoleArn,
+  smokeTestRunnerRoleArnPattern,
   type ConsumerConfig,
   type EnvironmentConfig,
 } from '@private-api/config';
@@ -55,7 +55,7 @@ export class ConsumerEndpointStack extends Stack {
       endpoint: this.endpoint,
       functionName: smokeTestFunctionName(props.config, props.consumer),
       invokerRoleName: smokeTestRoleName(props.config),
-      runnerRoleArn: smokeTestRunnerRoleArn(props.config),
+      runnerRoleArnPattern: smokeTestRunnerRoleArnPattern(props.config),
       runnerAccount: props.config.pipeline.account,
       logRetention: props.config.provider.logRetentionDays as logs.RetentionDays,
     });

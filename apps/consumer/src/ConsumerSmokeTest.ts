@@ -20,8 +20,8 @@ export interface ConsumerSmokeTestProps {
   readonly functionName: string;
   /** Fixed name of the role the pipeline assumes to invoke the function. */
   readonly invokerRoleName: string;
-  /** The pipeline role allowed to assume the invoker role (trusted through its account + ARN condition). */
-  readonly runnerRoleArn: string;
+  /** ARN pattern of the pipeline roles allowed to assume the invoker role (`ArnLike` condition). */
+  readonly runnerRoleArnPattern: string;
   /** Account of that pipeline role. */
   readonly runnerAccount: string;
   readonly logRetention: logs.RetentionDays;
@@ -108,7 +108,7 @@ export class ConsumerSmokeTest extends Construct {
       // Trusting the account with an ARN condition (not the role ARN itself) lets this stack
       // deploy before the pipeline role exists, while admitting nobody else.
       assumedBy: new iam.AccountPrincipal(props.runnerAccount).withConditions({
-        ArnEquals: { 'aws:PrincipalArn': props.runnerRoleArn },
+        ArnLike: { 'aws:PrincipalArn': props.runnerRoleArnPattern },
       }),
       maxSessionDuration: Duration.hours(1),
     });

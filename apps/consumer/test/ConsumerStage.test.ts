@@ -129,7 +129,7 @@ describe('ConsumerStage (example config)', () => {
           Match.objectLike({
             Action: 'sts:AssumeRole',
             Principal: { AWS: 'arn:aws:iam::444444444444:root' },
-            Condition: { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::444444444444:role/task-api-staging-smoke-runner' } },
+            Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::444444444444:role/task-api-staging-smoke-runner-*' } },
           }),
         ],
       },

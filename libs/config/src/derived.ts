@@ -100,14 +100,20 @@ export function smokeTestRoleArn(config: EnvironmentConfig, consumer: ConsumerCo
   return `arn:${partitionOf(consumer.region)}:iam::${consumer.account}:role/${smokeTestRoleName(config)}`;
 }
 
-/** Name of the role in the pipeline account whose smoke-test steps may assume the invoker roles. */
-export function smokeTestRunnerRoleName(config: EnvironmentConfig): string {
-  return `${config.serviceName}-${config.name}-smoke-runner`.slice(0, 64);
+/**
+ * Name of a role in the pipeline account whose smoke-test step may assume the invoker roles of
+ * one wave of consumers (one role per wave keeps each role's policy small at any scale).
+ */
+export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number): string {
+  return `${config.serviceName}-${config.name}-smoke-runner-${wave}`.slice(0, 64);
 }
 
-/** ARN of that role: the only principal a consumer's invoker role trusts. */
-export function smokeTestRunnerRoleArn(config: EnvironmentConfig): string {
-  return `arn:${partitionOf(config.pipeline.region)}:iam::${config.pipeline.account}:role/${smokeTestRunnerRoleName(config)}`;
+/**
+ * The principals a consumer's invoker role trusts: the smoke runner roles of its environment
+ * in the pipeline account (an `ArnLike` pattern on the wave number only).
+ */
+export function smokeTestRunnerRoleArnPattern(config: EnvironmentConfig): string {
+  return `arn:${partitionOf(config.pipeline.region)}:iam::${config.pipeline.account}:role/${config.serviceName}-${config.name}-smoke-runner-*`;
 }
 
 /**
