@@ -4,11 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { formatSummary, summarizeAssembly } from './summarizeAssembly';
 
 /**
- * The main job (`npm run synth`): synthesizes every CDK app of the workspace from the
+ * The main job (`npm run synth`): synthesizes every CDK app of the workspace (provider and
+ * consumer for the first environment, the pipeline with every environment) from the
  * deployment config (offline, through Nx so unchanged apps come from the cache) into
  * dist/<project>/cdk.out, then prints what would be deployed where.
  */
-const CDK_APPS = ['provider', 'consumer'] as const;
+const CDK_APPS = ['provider', 'consumer', 'pipelines'] as const;
 const root = resolve(__dirname, '..');
 const extraArgs = process.argv.slice(2);
 
