@@ -20,13 +20,19 @@ const nx = spawnSync(
   { cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true' } },
 );
 if (nx.status !== 0) {
-  process.stderr.write('\nSynth failed: see the message above. Nothing was deployed or written to dist/.\n');
+  process.stderr.write('\nSynth failed: see the message above. The failing app left nothing in dist/.\n');
   process.exit(nx.status ?? 1);
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-const rows = CDK_APPS.flatMap((project) =>
-  summarizeAssembly(resolve(root, 'dist', project, 'cdk.out')).map((stage) => ({ project, ...stage })),
-);
+let rows: ReturnType<typeof summarizeAssembly>[number] extends infer S ? (S & { project: string })[] : never;
+try {
+  rows = CDK_APPS.flatMap((project) =>
+    summarizeAssembly(resolve(root, 'dist', project, 'cdk.out')).map((stage) => ({ project, ...stage })),
+  );
+} catch (error) {
+  process.stderr.write(`Synth summary failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 process.stdout.write(`\n${formatSummary(rows)}\n\n`);
 process.stdout.write(
   `Synthesized ${rows.length} stages, ${rows.reduce((sum, row) => sum + row.stacks.length, 0)} stacks in ${seconds}s into dist/<project>/cdk.out\n`,

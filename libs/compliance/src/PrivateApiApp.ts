@@ -3,7 +3,7 @@ import type * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FEATURE_FLAGS } from './featureFlags';
 import { PrivateLinkChecks } from './PrivateLinkChecks';
-import { ComplianceError, readComplianceFindings } from './validationReport';
+import { ComplianceError, readComplianceFindings, type ComplianceFinding } from './validationReport';
 
 /**
  * The `App` every CDK app of this repository starts from:
@@ -56,5 +56,19 @@ export class PrivateApiApp extends App {
   public deploymentEnvironmentName(): string | undefined {
     const fromContext: unknown = this.node.tryGetContext('environment');
     return typeof fromContext === 'string' && fromContext.length > 0 ? fromContext : undefined;
+  }
+}
+
+/**
+ * Synthesizes `app` and returns the findings no acknowledgement covers (empty when it passes).
+ * Other synth errors are rethrown. For tests and tools that want the findings, not the error.
+ */
+export function unacknowledgedFindings(app: PrivateApiApp): readonly ComplianceFinding[] {
+  try {
+    app.synth();
+    return [];
+  } catch (error) {
+    if (error instanceof ComplianceError) return error.findings;
+    throw error;
   }
 }

@@ -1,4 +1,3 @@
 export * from './DeploymentConfig';
 export * from './derived';
 export * from './loadDeploymentConfig';
-export { parseIpv4Cidr, overlaps, isAligned } from './cidr';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import { cdkExecutionPolicyArn, deploymentTargets, DeploymentConfigError, loadDeploymentConfig } from '@private-api/config';
+import { cdkExecutionPolicyArn, deploymentTargets, loadDeploymentConfig } from '@private-api/config';
 import { runPreflight } from './runPreflight';
 
 /**
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
       write: (line) => process.stdout.write(line),
     });
   } catch (error) {
-    const message = error instanceof DeploymentConfigError || error instanceof Error ? error.message : String(error);
+    // A DeploymentConfigError message already names every bad field; other errors are one line.
+    const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`preflight failed: ${message}\n`);
     process.exitCode = 2;
   }
