@@ -1,20 +1,43 @@
 import type { DeploymentConfigInput } from '@private-api/config';
 
 /**
- * The deployment config: the pipeline account and, per environment, which accounts and
- * regions run the provider and its consumers.
+ * The deployment config: the service the provider runs, the pipeline account and, per
+ * environment, which accounts and regions run the provider and its consumers.
  *
- * The accounts below are placeholders so that everything synthesizes offline; replace them
- * with your own. Validated at synth time (README.md, "Deployment config reference", lists
- * every field): a bad value stops synth with a message naming the field.
+ * The accounts and VPC ids below are placeholders so that everything synthesizes offline;
+ * replace them with your own. Validated at synth time (README.md, "Deployment config
+ * reference", lists every field): a bad value stops synth with a message naming the field.
  *
  * Onboarding a consumer is one entry in `consumers`: its allowed principal, its RAM share, its
- * stage and its smoke test all follow from it.
+ * stage (or its consumer kit) and its smoke test all follow from it.
  */
-const zones = ['eu-west-1a', 'eu-west-1b'] as const;
-
 export default {
-  serviceName: 'task-api',
+  // The sample task API. Replace it with your service: README, "Replace the sample with your service".
+  service: {
+    name: 'task-api',
+    image: { directory: 'apps/task-api' },
+    containerPort: 8080,
+    healthCheckPath: '/healthz',
+    healthCheckCommand: ['CMD', 'node', '/app/dist/healthcheck.js'],
+    user: '1000:1000',
+    cpuArchitecture: 'x86_64',
+    cpu: 256,
+    memoryMiB: 512,
+    environment: { LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '20000' },
+    secrets: {},
+    smokeChecks: [
+      {
+        path: '/api/tasks',
+        status: 200,
+        body: [
+          { id: 1, name: 'task1', description: 'This is task 1' },
+          { id: 2, name: 'task2', description: 'This is task 2' },
+          { id: 3, name: 'task3', description: 'This is task 3' },
+        ],
+      },
+      { path: '/api/task/2', status: 200, body: { id: 2, name: 'task2', description: 'This is task 2' } },
+    ],
+  },
   pipeline: {
     account: '444444444444',
     region: 'eu-west-1',
@@ -29,31 +52,34 @@ export default {
       provider: {
         account: '111111111111',
         region: 'eu-west-1',
-        availabilityZones: zones,
+        // Zone IDs: the same physical zones in every account (README, "Zones by ID").
+        availabilityZones: ['euw1-az1', 'euw1-az2'],
         vpcCidr: '10.10.0.0/16',
-        containerPort: 8080,
         desiredCount: 2,
-        cpu: 256,
-        memoryMiB: 512,
         logRetentionDays: 90,
         acceptanceRequired: true,
         deletionProtection: true,
       },
       consumers: [
         {
+          // A new VPC in the consumer's account, created by the pipeline.
           name: 'orders',
           account: '222222222222',
           region: 'eu-west-1',
-          availabilityZones: zones,
+          availabilityZones: ['euw1-az1', 'euw1-az2'],
           vpcCidr: '10.20.0.0/16',
         },
         {
+          // The consumer's existing VPC: the endpoint and the smoke test go into these subnets.
           name: 'billing',
           account: '333333333333',
           region: 'eu-west-1',
-          availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-          // Consumers' CIDRs may overlap the provider's: PrivateLink does not route between VPCs.
-          vpcCidr: '10.10.0.0/16',
+          existingVpc: {
+            id: 'vpc-0123456789abcdef0',
+            // Consumers' CIDRs may overlap the provider's: PrivateLink does not route between VPCs.
+            cidr: '10.10.0.0/16',
+            subnets: { 'euw1-az1': 'subnet-0123456789abcdef1', 'euw1-az2': 'subnet-0123456789abcdef2' },
+          },
           allowedClientCidrs: ['10.10.0.0/20'],
         },
       ],
@@ -64,27 +90,37 @@ export default {
       provider: {
         account: '555555555555',
         region: 'eu-west-1',
-        availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+        availabilityZones: ['euw1-az1', 'euw1-az2', 'euw1-az3'],
         vpcCidr: '10.110.0.0/16',
         desiredCount: 3,
-        cpu: 512,
-        memoryMiB: 1024,
         logRetentionDays: 365,
+        // This environment's differences from `service`.
+        service: { cpu: 512, memoryMiB: 1024 },
       },
       consumers: [
         {
           name: 'orders',
           account: '666666666666',
           region: 'eu-west-1',
-          availabilityZones: zones,
+          availabilityZones: ['euw1-az1', 'euw1-az2'],
           vpcCidr: '10.120.0.0/16',
         },
         {
           name: 'billing',
           account: '777777777777',
           region: 'eu-west-1',
-          availabilityZones: zones,
+          availabilityZones: ['euw1-az2', 'euw1-az3'],
           vpcCidr: '10.130.0.0/16',
+        },
+        {
+          // An external customer that deploys its own endpoint from the consumer kit
+          // (dist/consumer-kits/prod/partner): allowed and shared with, never deployed into.
+          name: 'partner',
+          account: '888888888888',
+          region: 'eu-west-1',
+          selfManaged: true,
+          allowedClientCidrs: ['10.140.0.0/16'],
+          availabilityZones: ['euw1-az1', 'euw1-az3'],
         },
       ],
     },

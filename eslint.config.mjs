@@ -17,10 +17,12 @@ const depConstraints = [
   },
   { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tooling'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+  // Fixture configs (type:testing) are for tests only: see the no-restricted-imports rule below.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:testing'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
 ];
 
 export default tseslint.config(
@@ -43,6 +45,17 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Product code never ships test fixtures; tests and benchmarks may use them.
+    files: ['apps/*/src/**/*.ts', 'pipelines/src/**/*.ts', 'libs/*/src/**/*.ts', 'tools/*.ts'],
+    ignores: ['libs/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@private-api/testing', message: 'Fixture configs are for tests only (test/, bench/).' }] },
+      ],
     },
   },
   {

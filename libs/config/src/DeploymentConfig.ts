@@ -1,6 +1,16 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
+import { zoneIdProblem, zoneNameProblem } from './availabilityZones';
 import { alignedCidr, isAligned, overlaps, parseIpv4Cidr } from './cidr';
+import {
+  resolveService,
+  serviceInputSchema,
+  serviceOverrideSchema,
+  serviceIssues,
+  slug,
+  TASK_API_SERVICE,
+  type ServiceConfig,
+} from './ServiceConfig';
 
 /**
  * Regions known to the pinned aws-cdk-lib (its region-info database), so a typo such as
@@ -13,14 +23,12 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** Fargate task sizes: CPU units → allowed memory (MiB). */
-const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
-  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
-};
+const MIGRATION = '(see "Migrating a config" in README.md)';
+
+/** A field that an earlier version of the config had: naming it says where it went. */
+function moved(to: string) {
+  return z.never({ error: `moved to ${to} ${MIGRATION}` }).optional();
+}
 
 const accountId = z
   .string({ error: 'must be a 12-digit AWS account id in quotes' })
@@ -54,36 +62,42 @@ function cidr(minPrefix: number, maxPrefix: number) {
   });
 }
 
-const availabilityZones = z
-  .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/, { error: 'is not an availability zone name' }), {
-    error: 'must be a list of availability zone names',
-  })
-  .min(2, { error: 'must name at least 2 availability zones (tasks and load balancers span AZs)' })
-  .max(6, { error: 'must name at most 6 availability zones' })
-  .refine((zones) => new Set(zones).size === zones.length, { error: 'must not name an availability zone twice' });
+/**
+ * One availability zone: its zone ID (`euw1-az1`, the same physical zone in every account), or
+ * its name in the account that deploys the VPC together with its ID. Checked against the
+ * region where the VPC is (see {@link zoneIssues}).
+ */
+const zoneInput = z.union(
+  [
+    z.string(),
+    z
+      .object({
+        /** The zone's name in the deploying account, e.g. `eu-west-1a`. */
+        name: z.string({ error: 'must be an availability zone name' }),
+        /** The zone's ID, e.g. `euw1-az3` (`aws ec2 describe-availability-zones`). */
+        id: z.string({ error: 'must be an availability zone ID' }),
+      })
+      .strict(),
+  ],
+  { error: "must be a zone ID such as 'euw1-az1', or { name: 'eu-west-1a', id: 'euw1-az1' }" },
+);
 
-/** Name used in construct ids, stack names and resource names: short, lowercase, DNS-safe. */
-const slug = z
-  .string({ error: 'must be a name' })
-  .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
-    error: 'must be 2-32 characters of lowercase letters, digits and hyphens, starting with a letter',
-  });
+const zoneList = z
+  .array(zoneInput, { error: 'must be a list of availability zone IDs' })
+  .min(1, { error: 'must name at least one availability zone' })
+  .max(6, { error: 'must name at most 6 availability zones' });
 
-/** Fields shared by every VPC we create: its CIDR, its AZs and the size of each subnet. */
-const vpcFields = {
-  region,
-  availabilityZones,
-  vpcCidr: cidr(16, 24),
-  /** Prefix length of each subnet; every AZ gets one private subnet of this size. */
-  subnetCidrMask: z.number().int().min(16).max(27).default(24),
-};
+const subnetCidrMask = z.number().int().min(16).max(27).default(24);
 
 const providerSchema = z
   .object({
     account: accountId,
-    ...vpcFields,
-    /** Port the container listens on (the task API's PORT). */
-    containerPort: port.default(8080),
+    region,
+    /** Zones of the provider VPC: its subnets, the NLB and the ALB span them. At least 2. */
+    availabilityZones: zoneList,
+    vpcCidr: cidr(16, 24),
+    /** Prefix length of each subnet; every AZ gets one private subnet of this size. */
+    subnetCidrMask,
     /** Port the NLB and ALB listen on; consumers connect to it through their endpoint. */
     listenerPort: port.optional(),
     /** ACM certificate for TLS on the ALB; when set, the listener is HTTPS (TLS ends at the ALB). */
@@ -99,8 +113,6 @@ const providerSchema = z
       .min(2, { error: 'must be at least 2 (one task per AZ survives an AZ outage)' })
       .max(100, { error: 'must be at most 100' })
       .default(2),
-    cpu: z.number().int().default(256),
-    memoryMiB: z.number().int().default(512),
     logRetentionDays: z
       .number()
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
@@ -117,43 +129,54 @@ const providerSchema = z
      * sandbox you want to `cdk destroy`.
      */
     deletionProtection: z.boolean().default(true),
+    /** This environment's differences from the top-level `service` (size, image, env, secrets). */
+    service: serviceOverrideSchema.optional(),
+    containerPort: moved('service.containerPort'),
+    cpu: moved('service.cpu (or provider.service.cpu for one environment)'),
+    memoryMiB: moved('service.memoryMiB (or provider.service.memoryMiB for one environment)'),
   })
-  .strict()
-  .superRefine((provider, ctx) => {
-    const allowedMemory = FARGATE_MEMORY_BY_CPU[provider.cpu];
-    if (!allowedMemory) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cpu'],
-        message: `must be a Fargate CPU size (${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')})`,
-        input: provider.cpu,
-      });
-    } else if (!allowedMemory.includes(provider.memoryMiB)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['memoryMiB'],
-        message: `is not a valid Fargate memory size for cpu ${provider.cpu} (allowed: ${allowedMemory.join(', ')})`,
-        input: provider.memoryMiB,
-      });
-    }
-    if (provider.certificateArn && !provider.certificateArn.includes(`:${provider.region}:`)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['certificateArn'],
-        message: `must be a certificate in the provider region ${provider.region}`,
-        input: provider.certificateArn,
-      });
-    }
-  });
+  .strict();
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id (subnet-…)' });
+
+/** A VPC that already exists in the consumer account: nothing is looked up, everything is stated. */
+const existingVpcSchema = z
+  .object({
+    /** The VPC id, e.g. `vpc-0123456789abcdef0`. */
+    id: z.string({ error: 'must be a VPC id' }).regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id (vpc-…)' }),
+    /** The VPC's (primary) IPv4 CIDR block: the default client range of the endpoint. */
+    cidr: cidr(16, 28),
+    /**
+     * The subnets the endpoint (and the smoke-test function) go into, keyed by their zone ID:
+     * an interface endpoint takes at most one subnet per zone.
+     */
+    subnets: z
+      .record(z.string(), subnetId, { error: "must map zone IDs to subnet ids, e.g. { 'euw1-az1': 'subnet-…' }" })
+      .refine((subnets) => Object.keys(subnets).length > 0, { error: 'must name at least one subnet' }),
+  })
+  .strict();
 
 const consumerSchema = z
   .object({
     name: slug,
     account: accountId,
-    ...vpcFields,
+    region,
+    /** Zones of the consumer VPC this repository creates (with `vpcCidr`); for a self-managed consumer, the zones it will use, if known. */
+    availabilityZones: zoneList.optional(),
+    /** CIDR of the consumer VPC this repository creates. */
+    vpcCidr: cidr(16, 24).optional(),
+    subnetCidrMask: z.number().int().min(16).max(27).optional(),
+    /** An existing VPC of the consumer to put the endpoint in, instead of creating one. */
+    existingVpc: existingVpcSchema.optional(),
+    /**
+     * The consumer deploys its endpoint itself from the consumer kit: it is an allowed principal
+     * and a RAM share target, but the pipeline deploys nothing into its account.
+     */
+    selfManaged: z.boolean().default(false),
     /**
      * CIDR blocks allowed to reach the interface endpoint. Defaults to the consumer VPC's CIDR;
      * name narrower blocks (or peered networks) to restrict who can call the provider.
+     * Required for a self-managed consumer (its VPC is not in the config).
      */
     allowedClientCidrs: z.array(cidr(8, 32)).min(1, { error: 'must name at least one CIDR block' }).optional(),
     /**
@@ -164,23 +187,47 @@ const consumerSchema = z
   })
   .strict();
 
+/** An availability zone as the rest of the code sees it: always its ID, its name when the config gave one. */
+export interface AvailabilityZone {
+  /** Zone ID, the same physical zone in every account (`euw1-az1`). */
+  readonly id: string;
+  /** Zone name in the deploying account, when the config gave it (`eu-west-1a`). */
+  readonly name?: string;
+}
+
+type ZoneInput = z.input<typeof zoneInput>;
+
+function toZone(zone: ZoneInput): AvailabilityZone {
+  return typeof zone === 'string' ? { id: zone } : { id: zone.id, name: zone.name };
+}
+
+/** Reports unknown zones, names without IDs and duplicates of a zone list, in `region`. */
+function zoneIssues(zones: readonly ZoneInput[], region: string, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (!KNOWN_REGIONS.includes(region)) return; // reported once, on the region itself
+  const seen = new Map<string, number>();
+  for (const [index, zone] of zones.entries()) {
+    const at = [...path, index];
+    const problems =
+      typeof zone === 'string'
+        ? [zoneIdProblem(zone, region)]
+        : [zoneNameProblem(zone.name, region), zoneIdProblem(zone.id, region)];
+    const problem = problems.find((entry) => entry !== undefined);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: typeof zone === 'string' ? at : [...at, problems[0] ? 'name' : 'id'], message: problem, input: typeof zone === 'string' ? zone : problems[0] ? zone.name : zone.id });
+      continue;
+    }
+    const id = toZone(zone).id;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, index);
+    else ctx.addIssue({ code: 'custom', path: at, message: `names zone ${id} again (first at [${first}])`, input: zone });
+  }
+}
+
 function vpcLayoutIssues(
-  vpc: { vpcCidr: string; subnetCidrMask: number; availabilityZones: readonly string[]; region: string },
+  vpc: { vpcCidr: string; subnetCidrMask: number; zoneCount: number },
   path: (string | number)[],
   ctx: z.RefinementCtx,
 ): void {
-  // An unknown region is reported once, on its own field, not again on every AZ.
-  const regionKnown = KNOWN_REGIONS.includes(vpc.region);
-  for (const [index, zone] of vpc.availabilityZones.entries()) {
-    if (regionKnown && !zone.startsWith(vpc.region) || zone.length !== vpc.region.length + 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'availabilityZones', index],
-        message: `is not an availability zone of region ${vpc.region}`,
-        input: zone,
-      });
-    }
-  }
   const block = parseIpv4Cidr(vpc.vpcCidr);
   if (!block || !isAligned(block)) return;
   if (vpc.subnetCidrMask <= block.prefixLength) {
@@ -193,11 +240,11 @@ function vpcLayoutIssues(
     return;
   }
   const subnetsThatFit = 2 ** (vpc.subnetCidrMask - block.prefixLength);
-  if (subnetsThatFit < vpc.availabilityZones.length) {
+  if (subnetsThatFit < vpc.zoneCount) {
     ctx.addIssue({
       code: 'custom',
       path: [...path, 'subnetCidrMask'],
-      message: `/${vpc.subnetCidrMask} subnets for ${vpc.availabilityZones.length} AZs would overlap inside ${vpc.vpcCidr} (only ${subnetsThatFit} fit)`,
+      message: `/${vpc.subnetCidrMask} subnets for ${vpc.zoneCount} AZs would overlap inside ${vpc.vpcCidr} (only ${subnetsThatFit} fit)`,
       input: vpc.subnetCidrMask,
     });
   }
@@ -209,6 +256,53 @@ function principalIssue(principalArn: string, account: string): string | undefin
   if (!match) return 'must be an IAM account root or role ARN (arn:aws:iam::<account>:root or :role/<name>)';
   if (match[1] !== account) return `must belong to the consumer's account ${account}`;
   return undefined;
+}
+
+type ConsumerInput = z.output<typeof consumerSchema>;
+
+/** Where a consumer's endpoint goes: which of the three shapes the entry has, or why none. */
+function consumerShapeIssue(consumer: ConsumerInput): { field: string; message: string } | undefined {
+  const newVpc = consumer.vpcCidr !== undefined;
+  if (consumer.selfManaged) {
+    if (newVpc || consumer.existingVpc || consumer.subnetCidrMask !== undefined) {
+      return {
+        field: consumer.existingVpc ? 'existingVpc' : 'vpcCidr',
+        message: 'must not be set for a self-managed consumer (it deploys its endpoint itself, into its own VPC)',
+      };
+    }
+    if (!consumer.allowedClientCidrs) {
+      return {
+        field: 'allowedClientCidrs',
+        message: "is required for a self-managed consumer: the provider's NLB admits exactly these client ranges",
+      };
+    }
+    return undefined;
+  }
+  if (consumer.existingVpc) {
+    if (newVpc || consumer.availabilityZones || consumer.subnetCidrMask !== undefined) {
+      return {
+        field: newVpc ? 'vpcCidr' : consumer.availabilityZones ? 'availabilityZones' : 'subnetCidrMask',
+        message: 'must not be set together with existingVpc (the zones are the keys of existingVpc.subnets)',
+      };
+    }
+    return undefined;
+  }
+  if (!newVpc) {
+    return {
+      field: 'vpcCidr',
+      message: 'is required: give vpcCidr + availabilityZones (a new VPC), existingVpc (the consumer\'s VPC) or selfManaged: true',
+    };
+  }
+  if (!consumer.availabilityZones) {
+    return { field: 'availabilityZones', message: 'is required with vpcCidr (the zones of the new VPC)' };
+  }
+  return undefined;
+}
+
+/** The zone IDs a consumer's endpoint uses, as stated in the config (empty when not stated). */
+function consumerZoneIds(consumer: ConsumerInput): { ids: string[]; field: (string | number)[] } {
+  if (consumer.existingVpc) return { ids: Object.keys(consumer.existingVpc.subnets), field: ['existingVpc', 'subnets'] };
+  return { ids: (consumer.availabilityZones ?? []).map((zone) => toZone(zone).id), field: ['availabilityZones'] };
 }
 
 const environmentSchema = z
@@ -224,11 +318,64 @@ const environmentSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    vpcLayoutIssues(config.provider, ['provider'], ctx);
+    const { provider } = config;
+    zoneIssues(provider.availabilityZones, provider.region, ['provider', 'availabilityZones'], ctx);
+    if (provider.availabilityZones.length < 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['provider', 'availabilityZones'],
+        message: 'must name at least 2 availability zones (tasks and load balancers span AZs)',
+        input: provider.availabilityZones,
+      });
+    }
+    vpcLayoutIssues(
+      { vpcCidr: provider.vpcCidr, subnetCidrMask: provider.subnetCidrMask, zoneCount: provider.availabilityZones.length },
+      ['provider'],
+      ctx,
+    );
+    const providerZoneIds = provider.availabilityZones.map((zone) => toZone(zone).id);
     const seenNames = new Map<string, number>();
     for (const [index, consumer] of config.consumers.entries()) {
       const path = ['consumers', index];
-      vpcLayoutIssues(consumer, path, ctx);
+      const shape = consumerShapeIssue(consumer);
+      if (shape) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, shape.field],
+          message: shape.message,
+          input: (consumer as Record<string, unknown>)[shape.field],
+        });
+      }
+      if (consumer.availabilityZones) {
+        zoneIssues(consumer.availabilityZones, consumer.region, [...path, 'availabilityZones'], ctx);
+        if (consumer.vpcCidr !== undefined && consumer.availabilityZones.length < 2) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'availabilityZones'],
+            message: 'must name at least 2 availability zones for a new VPC',
+            input: consumer.availabilityZones,
+          });
+        }
+      }
+      if (consumer.existingVpc) {
+        for (const zone of Object.keys(consumer.existingVpc.subnets)) {
+          const problem = KNOWN_REGIONS.includes(consumer.region) ? zoneIdProblem(zone, consumer.region) : undefined;
+          if (problem) {
+            ctx.addIssue({ code: 'custom', path: [...path, 'existingVpc', 'subnets', zone], message: problem, input: zone });
+          }
+        }
+      }
+      if (consumer.vpcCidr !== undefined && consumer.availabilityZones) {
+        vpcLayoutIssues(
+          {
+            vpcCidr: consumer.vpcCidr,
+            subnetCidrMask: consumer.subnetCidrMask ?? 24,
+            zoneCount: consumer.availabilityZones.length,
+          },
+          path,
+          ctx,
+        );
+      }
       const firstIndex = seenNames.get(consumer.name);
       if (firstIndex === undefined) {
         seenNames.set(consumer.name, index);
@@ -240,14 +387,26 @@ const environmentSchema = z
           input: consumer.name,
         });
       }
-      const regionsKnown = KNOWN_REGIONS.includes(consumer.region) && KNOWN_REGIONS.includes(config.provider.region);
-      if (regionsKnown && consumer.region !== config.provider.region) {
+      const regionsKnown = KNOWN_REGIONS.includes(consumer.region) && KNOWN_REGIONS.includes(provider.region);
+      if (regionsKnown && consumer.region !== provider.region) {
         ctx.addIssue({
           code: 'custom',
           path: [...path, 'region'],
-          message: `must equal the provider region ${config.provider.region} (cross-region consumers are not supported yet)`,
+          message: `must equal the provider region ${provider.region} (cross-region consumers are not supported yet)`,
           input: consumer.region,
         });
+      } else if (regionsKnown) {
+        // PrivateLink places an endpoint only in zones where the endpoint service's NLB is.
+        const zones = consumerZoneIds(consumer);
+        const uncovered = zones.ids.filter((id) => !providerZoneIds.includes(id));
+        if (uncovered.length > 0 && zones.ids.every((id) => zoneIdProblem(id, consumer.region) === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, ...zones.field],
+            message: `uses zone(s) ${uncovered.join(', ')} that the provider's NLB does not serve (consumer zones: ${zones.ids.join(', ')}; provider zones: ${providerZoneIds.join(', ')})`,
+            input: zones.ids,
+          });
+        }
       }
       if (consumer.principalArn !== undefined) {
         const issue = principalIssue(consumer.principalArn, consumer.account);
@@ -304,15 +463,134 @@ const pipelineSchema = z
     }
   });
 
+/** The pipeline section: where the delivery pipeline runs and which repository feeds it. */
+export type PipelineConfig = DeepReadonly<z.output<typeof pipelineSchema>>;
+
+/** A provider's settings in one environment (its service is resolved into {@link EnvironmentConfig.service}). */
+export interface ProviderConfig {
+  readonly account: string;
+  readonly region: string;
+  /** Zones of the provider VPC, in config order: the NLB serves exactly these (by ID). */
+  readonly availabilityZones: readonly AvailabilityZone[];
+  readonly vpcCidr: string;
+  readonly subnetCidrMask: number;
+  readonly listenerPort?: number;
+  readonly certificateArn?: string;
+  readonly desiredCount: number;
+  readonly logRetentionDays: number;
+  readonly acceptanceRequired: boolean;
+  readonly deletionProtection: boolean;
+}
+
+interface ConsumerBase {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly principalArn?: string;
+  /** Who may call the endpoint: the configured ranges, else the consumer VPC's CIDR. */
+  readonly allowedClientCidrs: readonly string[];
+  /** Zone IDs the consumer's endpoint uses (empty for a self-managed consumer that stated none). */
+  readonly endpointZoneIds: readonly string[];
+}
+
+/** A consumer that gets a new VPC, created by this repository in its account. */
+export interface NewVpcConsumerConfig extends ConsumerBase {
+  readonly kind: 'new-vpc';
+  readonly vpc: {
+    readonly cidr: string;
+    readonly subnetCidrMask: number;
+    readonly availabilityZones: readonly AvailabilityZone[];
+  };
+}
+
+/** A consumer whose endpoint goes into a VPC it already has (nothing is looked up). */
+export interface ExistingVpcConsumerConfig extends ConsumerBase {
+  readonly kind: 'existing-vpc';
+  readonly vpc: {
+    readonly id: string;
+    readonly cidr: string;
+    /** One subnet per zone, in config order. */
+    readonly subnets: readonly { readonly zoneId: string; readonly subnetId: string }[];
+  };
+}
+
+/** A consumer that deploys its endpoint itself, from the consumer kit. */
+export interface SelfManagedConsumerConfig extends ConsumerBase {
+  readonly kind: 'self-managed';
+}
+
+export type ManagedConsumerConfig = NewVpcConsumerConfig | ExistingVpcConsumerConfig;
+export type ConsumerConfig = ManagedConsumerConfig | SelfManagedConsumerConfig;
+
+/** One environment, with the resolved service: what a provider or consumer stage receives. */
+export interface EnvironmentConfig {
+  readonly name: string;
+  readonly requiresApproval: boolean;
+  /** `service.name`: prefixes stack, role and parameter names. */
+  readonly serviceName: string;
+  /** The service this environment's provider runs (the top-level `service` with this environment's overrides). */
+  readonly service: ServiceConfig;
+  readonly provider: ProviderConfig;
+  readonly consumers: readonly ConsumerConfig[];
+  /** The delivery pipeline, when the config has one. */
+  readonly pipeline?: PipelineConfig;
+}
+
+/** A validated config with every default applied. */
+export interface DeploymentConfig {
+  readonly serviceName: string;
+  readonly pipeline?: PipelineConfig;
+  readonly environments: readonly EnvironmentConfig[];
+}
+
+function toConsumer(consumer: ConsumerInput): ConsumerConfig {
+  const base = {
+    name: consumer.name,
+    account: consumer.account,
+    region: consumer.region,
+    ...(consumer.principalArn === undefined ? {} : { principalArn: consumer.principalArn }),
+    endpointZoneIds: consumerZoneIds(consumer).ids,
+  };
+  if (consumer.selfManaged) {
+    return { ...base, kind: 'self-managed', allowedClientCidrs: consumer.allowedClientCidrs ?? [] };
+  }
+  if (consumer.existingVpc) {
+    const { id, cidr: vpcCidr, subnets } = consumer.existingVpc;
+    return {
+      ...base,
+      kind: 'existing-vpc',
+      allowedClientCidrs: consumer.allowedClientCidrs ?? [vpcCidr],
+      vpc: { id, cidr: vpcCidr, subnets: Object.entries(subnets).map(([zoneId, subnet]) => ({ zoneId, subnetId: subnet })) },
+    };
+  }
+  const vpcCidr = consumer.vpcCidr ?? '';
+  return {
+    ...base,
+    kind: 'new-vpc',
+    allowedClientCidrs: consumer.allowedClientCidrs ?? [vpcCidr],
+    vpc: {
+      cidr: vpcCidr,
+      subnetCidrMask: consumer.subnetCidrMask ?? 24,
+      availabilityZones: (consumer.availabilityZones ?? []).map(toZone),
+    },
+  };
+}
+
 export const deploymentConfigSchema = z
   .object({
-    /** Short name of the API; prefixes resource names and the published SSM parameter. */
-    serviceName: slug.default('task-api'),
-    pipeline: pipelineSchema,
+    /**
+     * The service the provider runs in every environment (environments may override parts of
+     * it in `provider.service`).
+     * @default the sample task API in apps/task-api
+     */
+    service: serviceInputSchema.optional(),
+    /** The delivery pipeline. Optional for teams that deploy the apps by hand. */
+    pipeline: pipelineSchema.optional(),
     /** Deployed in this order by the pipeline: provider first, then all consumers in parallel. */
     environments: z
       .array(environmentSchema, { error: 'must be a list of environments' })
       .min(1, { error: 'must name at least one environment' }),
+    serviceName: moved('service.name'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -327,7 +605,35 @@ export const deploymentConfigSchema = z
           message: `duplicates the name of environments[${first}]`,
           input: environment.name,
         });
+      const service = resolveService(config.service ?? TASK_API_SERVICE, environment.provider.service);
+      for (const issue of serviceIssues(service, environment.provider.region, config.service !== undefined, environment.provider.service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: issue.fromOverride ? ['environments', index, 'provider', 'service', ...issue.path] : ['service', ...issue.path],
+          message: issue.message,
+          input: issue.value,
+        });
+      }
     }
+  })
+  .transform((config): DeploymentConfig => {
+    const serviceInput = config.service ?? TASK_API_SERVICE;
+    return {
+      serviceName: serviceInput.name,
+      ...(config.pipeline ? { pipeline: config.pipeline } : {}),
+      environments: config.environments.map((environment) => {
+        const { service: override, containerPort: _port, cpu: _cpu, memoryMiB: _memory, ...provider } = environment.provider;
+        return {
+          name: environment.name,
+          requiresApproval: environment.requiresApproval,
+          serviceName: serviceInput.name,
+          service: resolveService(serviceInput, override),
+          provider: { ...provider, availabilityZones: provider.availabilityZones.map(toZone) },
+          consumers: environment.consumers.map(toConsumer),
+          ...(config.pipeline ? { pipeline: config.pipeline } : {}),
+        };
+      }),
+    };
   });
 
 type DeepReadonly<T> = T extends (infer E)[]
@@ -341,15 +647,3 @@ type DeepReadonly<T> = T extends (infer E)[]
  * so a typo fails type-checking before synth's runtime validation runs.
  */
 export type DeploymentConfigInput = DeepReadonly<z.input<typeof deploymentConfigSchema>>;
-
-/** A validated config with every default applied. */
-export type DeploymentConfig = DeepReadonly<z.output<typeof deploymentConfigSchema>>;
-export type PipelineConfig = DeploymentConfig['pipeline'];
-
-/** One environment, with the service name: what a provider or consumer stage receives. */
-export type EnvironmentConfig = DeploymentConfig['environments'][number] & {
-  readonly serviceName: string;
-  readonly pipeline: PipelineConfig;
-};
-export type ProviderConfig = EnvironmentConfig['provider'];
-export type ConsumerConfig = EnvironmentConfig['consumers'][number];

@@ -1,6 +1,17 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { ConsumerConfig, DeploymentConfig, EnvironmentConfig } from './DeploymentConfig';
+import type {
+  AvailabilityZone,
+  ConsumerConfig,
+  DeploymentConfig,
+  EnvironmentConfig,
+  ManagedConsumerConfig,
+  PipelineConfig,
+  SelfManagedConsumerConfig,
+} from './DeploymentConfig';
 import { DeploymentConfigError } from './loadDeploymentConfig';
+import type { ServiceConfig } from './ServiceConfig';
 
 /**
  * Values that follow from the config. They are computed here, once, so that the provider and
@@ -52,16 +63,63 @@ export function listenerPort(config: EnvironmentConfig): number {
 
 /** CIDR blocks allowed to reach a consumer's endpoint (its whole VPC by default). */
 export function allowedClientCidrs(consumer: ConsumerConfig): readonly string[] {
-  return consumer.allowedClientCidrs ?? [consumer.vpcCidr];
+  return consumer.allowedClientCidrs;
 }
 
-/** Every environment, in deployment order, each carrying the service name. */
+/** The consumers whose endpoint this repository deploys (a new or an existing VPC), in config order. */
+export function managedConsumers(config: EnvironmentConfig): ManagedConsumerConfig[] {
+  return config.consumers.filter((consumer): consumer is ManagedConsumerConfig => consumer.kind !== 'self-managed');
+}
+
+/** The consumers that deploy their endpoint themselves from a consumer kit, in config order. */
+export function selfManagedConsumers(config: EnvironmentConfig): SelfManagedConsumerConfig[] {
+  return config.consumers.filter((consumer): consumer is SelfManagedConsumerConfig => consumer.kind === 'self-managed');
+}
+
+/** Every environment, in deployment order, each carrying the service and the pipeline. */
 export function environmentsOf(config: DeploymentConfig): EnvironmentConfig[] {
-  return config.environments.map((environment) => ({
-    ...environment,
-    serviceName: config.serviceName,
-    pipeline: config.pipeline,
-  }));
+  return [...config.environments];
+}
+
+/**
+ * The pipeline section, for the code that needs it (the pipeline app, its smoke-test trust).
+ *
+ * @throws DeploymentConfigError naming `pipeline` and who needs it, when the config has none
+ */
+export function requirePipeline(config: { readonly pipeline?: PipelineConfig }, neededBy: string): PipelineConfig {
+  if (config.pipeline) return config.pipeline;
+  throw new DeploymentConfigError('(config)', [
+    {
+      field: 'pipeline',
+      problem: `is required by ${neededBy}: add a pipeline section (account, region, repository, connectionArn), or deploy the provider and consumer apps by hand`,
+      value: undefined,
+    },
+  ]);
+}
+
+/**
+ * The absolute folder a directory image is built from, checked: it must exist under the
+ * repository root and hold the Dockerfile.
+ *
+ * @throws DeploymentConfigError naming `service.image.directory` (or `.file`) and the value
+ */
+export function imageDirectory(service: ServiceConfig, repositoryRoot: string): string {
+  if (service.image.kind !== 'directory') {
+    throw new Error(`service ${service.name} has an ECR image, not a directory`);
+  }
+  const { directory, file } = service.image;
+  const absolute = resolve(repositoryRoot, directory);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
+    throw new DeploymentConfigError('(config)', [
+      { field: 'service.image.directory', problem: `is not a folder of the repository (${repositoryRoot})`, value: directory },
+    ]);
+  }
+  if (!existsSync(resolve(absolute, file))) {
+    throw new DeploymentConfigError('(config)', [
+      { field: 'service.image.file', problem: `does not exist in ${directory}`, value: file },
+    ]);
+  }
+  return absolute;
 }
 
 /**
@@ -113,7 +171,8 @@ export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number)
  * in the pipeline account (an `ArnLike` pattern on the wave number only).
  */
 export function smokeTestRunnerRoleArnPattern(config: EnvironmentConfig): string {
-  return `arn:${partitionOf(config.pipeline.region)}:iam::${config.pipeline.account}:role/${config.serviceName}-${config.name}-smoke-runner-*`;
+  const pipeline = requirePipeline(config, 'the smoke-test invoker role');
+  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role/${config.serviceName}-${config.name}-smoke-runner-*`;
 }
 
 /**
@@ -127,20 +186,43 @@ export function cdkExecutionPolicyName(config: DeploymentConfig): string {
 
 /** ARN of that policy in one account. */
 export function cdkExecutionPolicyArn(config: DeploymentConfig, account: string): string {
-  return `arn:${partitionOf(config.pipeline.region)}:iam::${account}:policy/${cdkExecutionPolicyName(config)}`;
+  const region = config.pipeline?.region ?? config.environments[0]?.provider.region ?? 'us-east-1';
+  return `arn:${partitionOf(region)}:iam::${account}:policy/${cdkExecutionPolicyName(config)}`;
 }
 
-/** Every account and region the pipeline deploys to (and the pipeline's own), labelled. */
+/**
+ * Every account and region this repository deploys to (and the pipeline's own, when there is
+ * one), labelled. Self-managed consumers are not targets: nothing is deployed into them.
+ */
 export function deploymentTargets(config: DeploymentConfig): { account: string; region: string; label: string }[] {
   return [
-    { account: config.pipeline.account, region: config.pipeline.region, label: 'pipeline' },
+    ...(config.pipeline ? [{ account: config.pipeline.account, region: config.pipeline.region, label: 'pipeline' }] : []),
     ...config.environments.flatMap((environment) => [
       { account: environment.provider.account, region: environment.provider.region, label: `${environment.name} provider` },
-      ...environment.consumers.map((consumer) => ({
+      ...managedConsumers(environment).map((consumer) => ({
         account: consumer.account,
         region: consumer.region,
         label: `${environment.name} consumer ${consumer.name}`,
       })),
     ]),
   ];
+}
+
+/**
+ * How a VPC this repository creates places its subnets, as `PrivateVpc` props: by zone name
+ * when every zone of the config has one (a config written before zone IDs keeps its deployed
+ * subnets in place), else by zone ID. `contextZones` is what the stack's availability-zone
+ * context must list (stages set it, so synth never looks zones up).
+ */
+export function subnetPlacement(zones: readonly AvailabilityZone[]): {
+  readonly availabilityZones?: string[];
+  readonly availabilityZoneIds?: string[];
+  readonly contextZones: string[];
+} {
+  const names = zones.map((zone) => zone.name);
+  if (names.every((name): name is string => name !== undefined)) {
+    return { availabilityZones: names, contextZones: names };
+  }
+  const ids = zones.map((zone) => zone.id);
+  return { availabilityZoneIds: ids, contextZones: ids };
 }

@@ -1,3 +1,5 @@
+export * from './availabilityZones';
 export * from './DeploymentConfig';
 export * from './derived';
 export * from './loadDeploymentConfig';
+export * from './ServiceConfig';

@@ -15,10 +15,21 @@ export interface PrivateVpcProps {
   readonly cidr: string;
 
   /**
-   * Availability zones to spread subnets over. Named explicitly so that synth needs no
-   * account lookup.
+   * Availability zone *names* to spread subnets over (`eu-west-1a`), as the deploying account
+   * maps them. Named explicitly so that synth needs no account lookup. Give exactly one of
+   * `availabilityZones` and `availabilityZoneIds`.
+   * @default - none: `availabilityZoneIds` places the subnets
    */
-  readonly availabilityZones: string[];
+  readonly availabilityZones?: string[];
+
+  /**
+   * Availability zone *IDs* to spread subnets over (`euw1-az1`): each subnet is placed with
+   * CloudFormation's `AvailabilityZoneId`, the same physical zone in every account, so a
+   * provider and its consumers can agree on zones. The stack's availability-zone context must
+   * list these IDs (stages set it from the config).
+   * @default - none: `availabilityZones` places the subnets
+   */
+  readonly availabilityZoneIds?: string[];
 
   /**
    * Prefix length of each private subnet.
@@ -67,10 +78,22 @@ export class PrivateVpc extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrivateVpcProps) {
     super(scope, id);
-    if (props.availabilityZones.length < 2) {
+    if ((props.availabilityZones === undefined) === (props.availabilityZoneIds === undefined)) {
       throw new Error(
-        `PrivateVpc ${this.node.path}: availabilityZones must name at least 2 zones, got ${JSON.stringify(props.availabilityZones)}`,
+        `PrivateVpc ${this.node.path}: give exactly one of availabilityZones and availabilityZoneIds, got ${JSON.stringify({ availabilityZones: props.availabilityZones, availabilityZoneIds: props.availabilityZoneIds })}`,
       );
+    }
+    const byId = props.availabilityZoneIds !== undefined;
+    const zones = props.availabilityZoneIds ?? props.availabilityZones ?? [];
+    const zonesProp = byId ? 'availabilityZoneIds' : 'availabilityZones';
+    if (zones.length < 2) {
+      throw new Error(`PrivateVpc ${this.node.path}: ${zonesProp} must name at least 2 zones, got ${JSON.stringify(zones)}`);
+    }
+    if (byId) {
+      const notIds = zones.filter((zone) => !/^[a-z]+\d+-az\d+$/.test(zone));
+      if (notIds.length > 0) {
+        throw new Error(`PrivateVpc ${this.node.path}: availabilityZoneIds must be zone IDs such as euw1-az1, got ${JSON.stringify(notIds)}`);
+      }
     }
     const subnetCidrMask = props.subnetCidrMask ?? 24;
     if (!Token.isUnresolved(subnetCidrMask) && (subnetCidrMask < 16 || subnetCidrMask > 28)) {
@@ -79,13 +102,22 @@ export class PrivateVpc extends Construct {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr),
-      availabilityZones: props.availabilityZones,
+      // With IDs, CDK handles them as zone labels; each subnet is then placed by ID below.
+      availabilityZones: zones,
       natGateways: 0,
       createInternetGateway: false,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetCidrMask }],
     });
     this.privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    if (byId) {
+      // The L2 VPC knows zone names only; the L1 subnet takes the zone ID instead.
+      for (const subnet of this.vpc.isolatedSubnets) {
+        const cfnSubnet = subnet.node.defaultChild as ec2.CfnSubnet;
+        cfnSubnet.availabilityZoneId = subnet.availabilityZone;
+        cfnSubnet.availabilityZone = undefined;
+      }
+    }
 
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,

@@ -135,6 +135,33 @@ describe('PrivateVpc', () => {
     );
   });
 
+  it('places each subnet by zone ID (AvailabilityZoneId, no zone name) when given zone IDs', () => {
+    // GIVEN a stack whose availability-zone context lists zone IDs, as the stages set it
+    const app = new App({ context: { 'availability-zones:account=111111111111:region=eu-west-1': ['euw1-az3', 'euw1-az1'] } });
+    const stack = new Stack(app, 'ById', { env });
+    // WHEN the VPC is placed by zone ID
+    new PrivateVpc(stack, 'Network', { cidr: '10.10.0.0/16', availabilityZoneIds: ['euw1-az3', 'euw1-az1'] });
+    // THEN every subnet names its zone ID, in order, and no zone name
+    const subnets = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet'));
+    expect(subnets.map((subnet) => [subnet.Properties.AvailabilityZoneId, subnet.Properties.AvailabilityZone])).toEqual([
+      ['euw1-az3', undefined],
+      ['euw1-az1', undefined],
+    ]);
+  });
+
+  it('fails when both zone names and zone IDs are given, or neither', () => {
+    expect(() => stackWith({ availabilityZoneIds: ['euw1-az1', 'euw1-az2'] })).toThrow(
+      /give exactly one of availabilityZones and availabilityZoneIds/,
+    );
+    expect(() => stackWith({ availabilityZones: undefined })).toThrow(/give exactly one of availabilityZones and availabilityZoneIds/);
+  });
+
+  it('fails when a zone ID is not a zone ID', () => {
+    expect(() => stackWith({ availabilityZones: undefined, availabilityZoneIds: ['euw1-az1', 'eu-west-1b'] })).toThrow(
+      /availabilityZoneIds must be zone IDs such as euw1-az1, got \["eu-west-1b"\]/,
+    );
+  });
+
   it('fails when the subnet size is out of range', () => {
     expect(() => stackWith({ subnetCidrMask: 30 })).toThrow(/subnetCidrMask must be between 16 and 28, got 30/);
   });
