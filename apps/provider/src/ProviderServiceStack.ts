@@ -42,6 +42,8 @@ export class ProviderServiceStack extends Stack {
   public readonly service: ecs.FargateService;
   public readonly privateLink: PrivateApiEndpointService;
   public readonly endpointServiceNameParameter: ssm.StringParameter;
+  /** The endpoint service name as a stack output (the pipeline reads it with `envFromCfnOutputs`). */
+  public readonly endpointServiceNameOutput: CfnOutput;
 
   public constructor(scope: Construct, id: string, props: ProviderServiceStackProps) {
     super(scope, id, props);
@@ -194,7 +196,7 @@ export class ProviderServiceStack extends Stack {
       allowExternalPrincipals: true,
     });
 
-    new CfnOutput(this, 'EndpointServiceNameOutput', {
+    this.endpointServiceNameOutput = new CfnOutput(this, 'EndpointServiceNameOutput', {
       description: 'Service name consumers create interface endpoints with',
       value: this.privateLink.serviceName,
     });
