@@ -333,7 +333,25 @@ const environmentSchema = z
       ['provider'],
       ctx,
     );
+    if (provider.certificateArn && !provider.certificateArn.includes(`:${provider.region}:`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['provider', 'certificateArn'],
+        message: `must be a certificate in the provider region ${provider.region}`,
+        input: provider.certificateArn,
+      });
+    }
     const providerZoneIds = provider.availabilityZones.map((zone) => toZone(zone).id);
+    // Coverage is checked only against a valid provider zone list (its own problems are reported above).
+    const providerZonesValid =
+      provider.availabilityZones.length >= 2 &&
+      KNOWN_REGIONS.includes(provider.region) &&
+      new Set(providerZoneIds).size === providerZoneIds.length &&
+      provider.availabilityZones.every((zone) =>
+        typeof zone === 'string'
+          ? zoneIdProblem(zone, provider.region) === undefined
+          : zoneIdProblem(zone.id, provider.region) === undefined && zoneNameProblem(zone.name, provider.region) === undefined,
+      );
     const seenNames = new Map<string, number>();
     for (const [index, consumer] of config.consumers.entries()) {
       const path = ['consumers', index];
@@ -395,7 +413,7 @@ const environmentSchema = z
           message: `must equal the provider region ${provider.region} (cross-region consumers are not supported yet)`,
           input: consumer.region,
         });
-      } else if (regionsKnown) {
+      } else if (regionsKnown && providerZonesValid) {
         // PrivateLink places an endpoint only in zones where the endpoint service's NLB is.
         const zones = consumerZoneIds(consumer);
         const uncovered = zones.ids.filter((id) => !providerZoneIds.includes(id));
@@ -622,7 +640,8 @@ export const deploymentConfigSchema = z
       serviceName: serviceInput.name,
       ...(config.pipeline ? { pipeline: config.pipeline } : {}),
       environments: config.environments.map((environment) => {
-        const { service: override, containerPort: _port, cpu: _cpu, memoryMiB: _memory, ...provider } = environment.provider;
+        // The moved fields (containerPort, cpu, memoryMiB) never validate, so they are absent here.
+        const { service: override, ...provider } = environment.provider;
         return {
           name: environment.name,
           requiresApproval: environment.requiresApproval,

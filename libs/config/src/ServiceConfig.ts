@@ -112,6 +112,15 @@ const smokeCheckSchema = z
   })
   .strict();
 
+/** Names each key of a variables map that is not a valid environment variable name. */
+function variableNames(variables: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const name of Object.keys(variables)) {
+    if (!VARIABLE_NAME.test(name)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: 'is not an environment variable name (letters, digits, _)', input: name });
+    }
+  }
+}
+
 const serviceFields = {
   image: imageSchema,
   /** Port the container listens on; `PORT` is set to it in the container's environment. */
@@ -138,11 +147,9 @@ const serviceFields = {
   /** Fargate memory (MiB), valid for `cpu`. */
   memoryMiB: z.number().int({ error: 'must be a whole number' }).optional(),
   /** Plain environment variables (never secrets: those go in `secrets`). */
-  environment: z
-    .record(z.string().regex(VARIABLE_NAME, { error: 'must be an environment variable name' }), z.string())
-    .optional(),
+  environment: z.record(z.string(), z.string({ error: 'must be a string' })).superRefine(variableNames).optional(),
   /** Variables injected by ECS from Secrets Manager or SSM Parameter Store, by ARN. */
-  secrets: z.record(z.string().regex(VARIABLE_NAME, { error: 'must be an environment variable name' }), secretSchema).optional(),
+  secrets: z.record(z.string(), secretSchema).superRefine(variableNames).optional(),
   /**
    * Folders the container may write to (each an ephemeral task volume); the root file system
    * stays read-only.

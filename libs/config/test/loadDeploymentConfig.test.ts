@@ -9,21 +9,41 @@ import {
   DeploymentConfigError,
   environmentsOf,
   loadDeploymentConfig,
+  parseDeploymentConfig,
 } from '../src/index';
 
 const exampleConfigPath = resolve(import.meta.dirname, '../../../deploy.config.ts');
 
+/** The smallest valid config: one environment, one consumer, no pipeline. */
+const minimal = {
+  service: { name: 'svc', image: { uri: '123456789012.dkr.ecr.us-west-2.amazonaws.com/svc:1.0.0' } },
+  environments: [
+    {
+      name: 'dev',
+      provider: { account: '123456789012', region: 'us-west-2', availabilityZones: ['usw2-az1', 'usw2-az2'], vpcCidr: '10.1.0.0/16' },
+      consumers: [
+        { name: 'team-a', account: '123456789013', region: 'us-west-2', availabilityZones: ['usw2-az1', 'usw2-az2'], vpcCidr: '10.2.0.0/16' },
+      ],
+    },
+  ],
+} as const;
+
 describe('loadDeploymentConfig', () => {
-  it('loads and validates the example config shipped with the repository', async () => {
+  it('loads and validates the example config shipped with the repository (whatever a fork put in it)', async () => {
     const file = await loadDeploymentConfig(exampleConfigPath);
-    expect(file.pipeline.account).toBe('444444444444');
-    const [staging, prod] = environmentsOf(file);
-    expect([staging?.name, prod?.name]).toEqual(['staging', 'prod']);
-    expect(prod?.requiresApproval).toBe(true);
-    if (!staging) throw new Error('no staging environment');
-    expect(staging.provider.account).toBe('111111111111');
-    expect(staging.consumers.map((consumer) => consumer.account)).toEqual(['222222222222', '333333333333']);
-    expect(allowedPrincipalArns(staging)).toEqual(['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root']);
+    const environments = environmentsOf(file);
+    expect(environments.length).toBeGreaterThan(0);
+    for (const environment of environments) {
+      expect(allowedPrincipalArns(environment)).toHaveLength(new Set(environment.consumers.map((consumer) => consumer.principalArn ?? consumer.account)).size);
+    }
+  });
+
+  it('loads a TypeScript config file, applying defaults', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'deploy-config-')), 'deploy.config.ts');
+    writeFileSync(file, `export default ${JSON.stringify(minimal)} as const;\n`);
+    const config = await loadDeploymentConfig(file);
+    expect(config.environments[0]?.provider.account).toBe('123456789012');
+    expect(config.pipeline).toBeUndefined();
   });
 
   it('fails when the file does not exist, naming the path', async () => {
@@ -49,19 +69,37 @@ describe('loadDeploymentConfig', () => {
     expect((error as Error).message).toContain('pipeline.account: ');
   });
 
-  it('lists every account the pipeline deploys to, with the bootstrap execution policy ARN', async () => {
-    const file = await loadDeploymentConfig(exampleConfigPath);
-    expect(deploymentTargets(file).map((target) => `${target.label}=${target.account}`)).toEqual([
-      'pipeline=444444444444',
-      'staging provider=111111111111',
-      'staging consumer orders=222222222222',
-      'staging consumer billing=333333333333',
-      'prod provider=555555555555',
-      'prod consumer orders=666666666666',
-      'prod consumer billing=777777777777',
+  it('lists every account this repository deploys to, with the bootstrap execution policy ARN', () => {
+    const file = parseDeploymentConfig({
+      ...minimal,
+      pipeline: {
+        account: '123456789099',
+        region: 'us-west-2',
+        repository: 'o/r',
+        connectionArn: 'arn:aws:codeconnections:us-west-2:123456789099:connection/12345678-1234-1234-1234-123456789012',
+      },
+    });
+    expect(deploymentTargets(file).map((target) => `${target.label}=${target.account}/${target.region}`)).toEqual([
+      'pipeline=123456789099/us-west-2',
+      'dev provider=123456789012/us-west-2',
+      'dev consumer team-a=123456789013/us-west-2',
     ]);
-    expect(cdkExecutionPolicyArn(file, '111111111111')).toBe(
-      'arn:aws:iam::111111111111:policy/task-api-cdk-cloudformation-execution',
-    );
+    expect(cdkExecutionPolicyArn(file, '123456789012')).toBe('arn:aws:iam::123456789012:policy/svc-cdk-cloudformation-execution');
+  });
+
+  it('leaves out the pipeline account without a pipeline, and self-managed consumers always', () => {
+    const file = parseDeploymentConfig({
+      ...minimal,
+      environments: [
+        {
+          ...minimal.environments[0],
+          consumers: [
+            ...minimal.environments[0].consumers,
+            { name: 'team-b', account: '123456789014', region: 'us-west-2', selfManaged: true, allowedClientCidrs: ['10.9.0.0/16'] },
+          ],
+        },
+      ],
+    });
+    expect(deploymentTargets(file).map((target) => target.label)).toEqual(['dev provider', 'dev consumer team-a']);
   });
 });

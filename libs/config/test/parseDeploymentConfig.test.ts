@@ -26,7 +26,7 @@ const valid = {
   provider: {
     account: '111111111111',
     region: 'eu-west-1',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    availabilityZones: ['euw1-az1', 'euw1-az2'],
     vpcCidr: '10.10.0.0/16',
   },
   consumers: [
@@ -34,14 +34,14 @@ const valid = {
       name: 'orders',
       account: '222222222222',
       region: 'eu-west-1',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      availabilityZones: ['euw1-az1', 'euw1-az2'],
       vpcCidr: '10.20.0.0/16',
     },
     {
       name: 'billing',
       account: '333333333333',
       region: 'eu-west-1',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      availabilityZones: ['euw1-az1', 'euw1-az2'],
       vpcCidr: '10.30.0.0/16',
     },
   ],
@@ -85,20 +85,40 @@ describe('parseDeploymentConfig', () => {
     const config = environmentWith();
     // THEN every default is filled in
     expect(file.serviceName).toBe('task-api');
-    expect(file.pipeline.branch).toBe('main');
     expect(config.requiresApproval).toBe(false);
     expect(config.serviceName).toBe('task-api');
+    expect(file.pipeline?.branch).toBe('main');
     expect(config.provider).toMatchObject({
-      containerPort: 8080,
       desiredCount: 2,
-      cpu: 256,
-      memoryMiB: 512,
       logRetentionDays: 90,
       acceptanceRequired: true,
       deletionProtection: true,
       subnetCidrMask: 24,
     });
     expect(listenerPort(config)).toBe(80);
+    // without a service section, the sample task API
+    expect(config.service).toMatchObject({
+      name: 'task-api',
+      image: { kind: 'directory', directory: 'apps/task-api', file: 'Dockerfile' },
+      containerPort: 8080,
+      healthCheckPath: '/healthz',
+      user: '1000:1000',
+      cpuArchitecture: 'x86_64',
+      cpu: 256,
+      memoryMiB: 512,
+    });
+    expect(config.service.smokeChecks.map((check) => [check.path, check.status])).toEqual([
+      ['/api/tasks', 200],
+      ['/api/task/2', 200],
+    ]);
+    // zones by ID; consumers get a new VPC whose CIDR is the default client range
+    expect(config.provider.availabilityZones).toEqual([{ id: 'euw1-az1' }, { id: 'euw1-az2' }]);
+    expect(config.consumers[0]).toMatchObject({
+      kind: 'new-vpc',
+      allowedClientCidrs: ['10.20.0.0/16'],
+      endpointZoneIds: ['euw1-az1', 'euw1-az2'],
+      vpc: { cidr: '10.20.0.0/16', subnetCidrMask: 24 },
+    });
   });
 
   it('derives allowed principals, RAM share accounts and the parameter ARN from the consumer list', () => {
@@ -107,7 +127,7 @@ describe('parseDeploymentConfig', () => {
           name: 'billing-eu',
           account: '333333333333',
           region: 'eu-west-1',
-          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          availabilityZones: ['euw1-az1', 'euw1-az2'],
           vpcCidr: '10.40.0.0/16',
           principalArn: 'arn:aws:iam::333333333333:role/billing-endpoint-creator',
         });
@@ -131,7 +151,7 @@ describe('parseDeploymentConfig', () => {
     const config = environmentWith((c) => {
       for (const vpc of [c.provider, ...c.consumers]) {
         vpc.region = 'cn-north-1';
-        vpc.availabilityZones = ['cn-north-1a', 'cn-north-1b'];
+        vpc.availabilityZones = ['cnn1-az1', 'cnn1-az2'];
       }
     });
     expect(allowedPrincipalArns(config)[0]).toBe('arn:aws-cn:iam::222222222222:root');
@@ -244,7 +264,7 @@ describe('parseDeploymentConfig rejects', () => {
       edit: (c) => {
         c.provider.vpcCidr = '10.10.0.0/24';
         c.provider.subnetCidrMask = 25;
-        c.provider.availabilityZones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+        c.provider.availabilityZones = ['euw1-az1', 'euw1-az2', 'euw1-az3'];
       },
       field: 'provider.subnetCidrMask',
       value: '25',
@@ -289,32 +309,147 @@ describe('parseDeploymentConfig rejects', () => {
       name: 'a consumer in another region',
       edit: (c) => {
         c.consumers[0].region = 'us-east-1';
-        c.consumers[0].availabilityZones = ['us-east-1a', 'us-east-1b'];
+        c.consumers[0].availabilityZones = ['use1-az1', 'use1-az2'];
       },
       field: 'consumers[0].region',
       value: '"us-east-1"',
       problem: /provider region eu-west-1/,
     },
     {
-      name: "an availability zone outside the VPC's region",
-      edit: (c) => (c.provider.availabilityZones = ['eu-west-1a', 'us-east-1b']),
+      name: "a zone ID of another region",
+      edit: (c) => (c.provider.availabilityZones = ['euw1-az1', 'use1-az2']),
       field: 'provider.availabilityZones[1]',
-      value: '"us-east-1b"',
-      problem: /not an availability zone of region eu-west-1/,
+      value: '"use1-az2"',
+      problem: /not an availability zone ID of eu-west-1 \(expected euw1-az<n>\)/,
+    },
+    {
+      name: 'an unknown zone ID',
+      edit: (c) => (c.provider.availabilityZones = ['euw1-az1', 'euw1-az9']),
+      field: 'provider.availabilityZones[1]',
+      value: '"euw1-az9"',
+      problem: /not an availability zone ID of eu-west-1 \(known: euw1-az1, euw1-az2, euw1-az3, euw1-az4\)/,
+    },
+    {
+      name: 'a zone name instead of a zone ID',
+      edit: (c) => (c.provider.availabilityZones = ['euw1-az1', 'eu-west-1b']),
+      field: 'provider.availabilityZones[1]',
+      value: '"eu-west-1b"',
+      problem: /is an availability zone name, which maps to a different zone in every account: give its zone ID/,
+    },
+    {
+      name: 'an unknown zone name in a name + ID pair',
+      edit: (c) => {
+        c.provider.region = 'us-east-1';
+        c.provider.availabilityZones = [{ name: 'us-east-1a', id: 'use1-az1' }, { name: 'us-east-1g', id: 'use1-az2' }];
+        for (const consumer of c.consumers) consumer.region = 'us-east-1';
+        for (const consumer of c.consumers) consumer.availabilityZones = ['use1-az1', 'use1-az2'];
+      },
+      field: 'provider.availabilityZones[1].name',
+      value: '"us-east-1g"',
+      problem: /not an availability zone of us-east-1 \(known: us-east-1a, .*us-east-1f\)/,
+    },
+    {
+      name: 'the same zone twice',
+      edit: (c) => (c.provider.availabilityZones = ['euw1-az1', { name: 'eu-west-1c', id: 'euw1-az1' }]),
+      field: 'provider.availabilityZones[1]',
+      value: '{"name":"eu-west-1c","id":"euw1-az1"}',
+      problem: /names zone euw1-az1 again \(first at \[0\]\)/,
+    },
+    {
+      name: "consumer zones the provider's NLB does not serve",
+      edit: (c) => (c.consumers[1].availabilityZones = ['euw1-az1', 'euw1-az3']),
+      field: 'consumers[1].availabilityZones',
+      value: '["euw1-az1","euw1-az3"]',
+      problem: /uses zone\(s\) euw1-az3 that the provider's NLB does not serve \(consumer zones: euw1-az1, euw1-az3; provider zones: euw1-az1, euw1-az2\)/,
+    },
+    {
+      name: "existing-VPC subnets in a zone the provider's NLB does not serve",
+      edit: (c) => {
+        delete c.consumers[1].availabilityZones;
+        delete c.consumers[1].vpcCidr;
+        c.consumers[1].existingVpc = {
+          id: 'vpc-0123456789abcdef0',
+          cidr: '10.30.0.0/16',
+          subnets: { 'euw1-az2': 'subnet-0123456789abcdef2', 'euw1-az3': 'subnet-0123456789abcdef3' },
+        };
+      },
+      field: 'consumers[1].existingVpc.subnets',
+      value: '["euw1-az2","euw1-az3"]',
+      problem: /uses zone\(s\) euw1-az3 that the provider's NLB does not serve \(consumer zones: euw1-az2, euw1-az3; provider zones: euw1-az1, euw1-az2\)/,
+    },
+    {
+      name: 'an existing VPC keyed by zone names',
+      edit: (c) => {
+        delete c.consumers[1].availabilityZones;
+        delete c.consumers[1].vpcCidr;
+        c.consumers[1].existingVpc = { id: 'vpc-0123456789abcdef0', cidr: '10.30.0.0/16', subnets: { 'eu-west-1a': 'subnet-0123456789abcdef2' } };
+      },
+      field: 'consumers[1].existingVpc.subnets.eu-west-1a',
+      value: '"eu-west-1a"',
+      problem: /is an availability zone name/,
+    },
+    {
+      name: 'a malformed subnet id',
+      edit: (c) => {
+        delete c.consumers[1].availabilityZones;
+        delete c.consumers[1].vpcCidr;
+        c.consumers[1].existingVpc = { id: 'vpc-0123456789abcdef0', cidr: '10.30.0.0/16', subnets: { 'euw1-az1': 'sn-1' } };
+      },
+      field: 'consumers[1].existingVpc.subnets.euw1-az1',
+      value: '"sn-1"',
+      problem: /must be a subnet id/,
+    },
+    {
+      name: 'an existing VPC and a new VPC for one consumer',
+      edit: (c) => (c.consumers[1].existingVpc = { id: 'vpc-0123456789abcdef0', cidr: '10.30.0.0/16', subnets: { 'euw1-az1': 'subnet-0123456789abcdef2' } }),
+      field: 'consumers[1].vpcCidr',
+      value: '"10.30.0.0/16"',
+      problem: /must not be set together with existingVpc/,
+    },
+    {
+      name: 'a consumer with no VPC at all',
+      edit: (c) => {
+        delete c.consumers[1].vpcCidr;
+        delete c.consumers[1].availabilityZones;
+      },
+      field: 'consumers[1].vpcCidr',
+      value: 'nothing',
+      problem: /is required: give vpcCidr \+ availabilityZones \(a new VPC\), existingVpc .* or selfManaged: true/,
+    },
+    {
+      name: 'a self-managed consumer without client ranges',
+      edit: (c) => {
+        delete c.consumers[1].vpcCidr;
+        delete c.consumers[1].availabilityZones;
+        c.consumers[1].selfManaged = true;
+      },
+      field: 'consumers[1].allowedClientCidrs',
+      value: 'nothing',
+      problem: /required for a self-managed consumer/,
+    },
+    {
+      name: 'a self-managed consumer with a VPC',
+      edit: (c) => {
+        c.consumers[1].selfManaged = true;
+        c.consumers[1].allowedClientCidrs = ['10.30.0.0/16'];
+      },
+      field: 'consumers[1].vpcCidr',
+      value: '"10.30.0.0/16"',
+      problem: /must not be set for a self-managed consumer/,
     },
     {
       name: 'a single availability zone',
-      edit: (c) => (c.provider.availabilityZones = ['eu-west-1a']),
+      edit: (c) => (c.provider.availabilityZones = ['euw1-az1']),
       field: 'provider.availabilityZones',
-      value: '["eu-west-1a"]',
+      value: '["euw1-az1"]',
       problem: /at least 2 availability zones/,
     },
     {
-      name: 'a container port out of range',
-      edit: (c) => (c.provider.containerPort = 70000),
+      name: 'a container port where it used to be',
+      edit: (c) => (c.provider.containerPort = 8080),
       field: 'provider.containerPort',
-      value: '70000',
-      problem: /between 1 and 65535/,
+      value: '8080',
+      problem: /moved to service\.containerPort/,
     },
     {
       name: 'a listener port of 0',
@@ -331,9 +466,9 @@ describe('parseDeploymentConfig rejects', () => {
       problem: /at least 2/,
     },
     {
-      name: 'an invalid Fargate memory size',
-      edit: (c) => (c.provider.memoryMiB = 4096),
-      field: 'provider.memoryMiB',
+      name: 'an invalid Fargate memory size for this environment',
+      edit: (c) => (c.provider.service = { memoryMiB: 4096 }),
+      field: 'provider.service.memoryMiB',
       value: '4096',
       problem: /not a valid Fargate memory size for cpu 256/,
     },
