@@ -7,17 +7,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import {
   environmentsOf,
+  managedConsumers,
+  requirePipeline,
   smokeTestFunctionName,
   smokeTestRoleArn,
   smokeTestRunnerRoleName,
-  type ConsumerConfig,
   type DeploymentConfig,
   type EnvironmentConfig,
+  type ManagedConsumerConfig,
 } from '@private-api/config';
 import { ConsumerStage } from '@private-api/consumer';
 import { ProviderStage } from '@private-api/provider';
 import type { Construct } from 'constructs';
 import { acknowledgeGeneratedPolicies } from './acknowledgeGeneratedPolicies';
+import { CONSUMER_KITS_DIRECTORY, consumerKitsStep, hasSelfManagedConsumers } from './consumerKits';
 
 /**
  * Consumer stages per wave. A wave is one CodePipeline stage, limited to 50 actions; each
@@ -27,6 +30,7 @@ import { acknowledgeGeneratedPolicies } from './acknowledgeGeneratedPolicies';
 export const CONSUMERS_PER_WAVE = 10;
 
 export interface PipelineStackProps extends Omit<StackProps, 'env'> {
+  /** The validated config; it must have a `pipeline` section (the stack goes to its account and region). */
   readonly config: DeploymentConfig;
 }
 
@@ -42,7 +46,11 @@ function title(name: string): string {
  * synthesizes the workspace and, environment by environment, deploys the provider stage, then
  * every consumer stage (in parallel, in waves), each followed by a smoke test that calls the
  * API through PrivateLink from inside that consumer's VPC. Environments marked
- * `requiresApproval` wait for a manual approval first. It defines no application resources.
+ * `requiresApproval` wait for a manual approval first. Self-managed consumers get no stage:
+ * after the provider, their consumer kits are completed with the endpoint service name and
+ * published as an artifact. It defines no application resources.
+ *
+ * @throws DeploymentConfigError naming `pipeline` when the config has no pipeline section
  */
 export class PipelineStack extends Stack {
   public readonly pipeline: pipelines.CodePipeline;
@@ -52,10 +60,11 @@ export class PipelineStack extends Stack {
   public readonly smokeRunners: iam.Role[] = [];
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
-    const { account, region } = props.config.pipeline;
+    // Before any construct exists: a config without a pipeline section fails with one message.
+    const pipelineConfig = requirePipeline(props.config, 'the pipeline app');
+    const { account, region } = pipelineConfig;
     // Unindented JSON: with 100 consumers the template would otherwise near CloudFormation's 1 MB.
     super(scope, id, { suppressTemplateIndentation: true, ...props, env: { account, region } });
-    const { pipeline: pipelineConfig } = props.config;
 
     const source = pipelines.CodePipelineSource.connection(pipelineConfig.repository, pipelineConfig.branch, {
       connectionArn: pipelineConfig.connectionArn,
@@ -91,6 +100,22 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const withKits = hasSelfManagedConsumers(props.config);
+    const synth = new pipelines.ShellStep('Synth', {
+      input: source,
+      installCommands: ['npm ci --no-audit --no-fund'],
+      // The workspace's own main job: provider, consumer and this pipeline app, from the config;
+      // then the kits of the consumers that deploy their endpoint themselves.
+      commands: [
+        'npx nx run pipelines:synth --outputStyle=static',
+        ...(withKits ? ['npx nx run consumer:kit --outputStyle=static'] : []),
+      ],
+      env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+      primaryOutputDirectory: 'dist/pipelines/cdk.out',
+    });
+    // Declared only when some kit is written: CodeBuild fails a build whose output folder is missing.
+    const kits = withKits ? synth.addOutputDirectory(CONSUMER_KITS_DIRECTORY) : undefined;
+
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: `${props.config.serviceName}-delivery`,
       // Target accounts decrypt artifacts with a KMS key they are granted, not the default S3 key.
@@ -98,14 +123,7 @@ export class PipelineStack extends Stack {
       enableKeyRotation: true,
       artifactBucket,
       selfMutation: true,
-      synth: new pipelines.ShellStep('Synth', {
-        input: source,
-        installCommands: ['npm ci --no-audit --no-fund'],
-        // The workspace's own main job: provider, consumer and this pipeline app, from the config.
-        commands: ['npx nx run pipelines:synth --outputStyle=static'],
-        env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
-        primaryOutputDirectory: 'dist/pipelines/cdk.out',
-      }),
+      synth,
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM },
         logging: { cloudWatch: { logGroup: buildLogs } },
@@ -116,15 +134,21 @@ export class PipelineStack extends Stack {
     for (const environment of environmentsOf(props.config)) {
       const envTitle = title(environment.name);
       const provider = new ProviderStage(this, `${envTitle}-Provider`, { config: environment });
+      const kitStep = kits
+        ? consumerKitsStep(`ConsumerKits-${envTitle}`, environment, kits, provider.serviceStack.endpointServiceNameOutput)
+        : undefined;
       this.pipeline.addStage(provider, {
         pre: environment.requiresApproval
           ? [new pipelines.ManualApprovalStep(`Approve-${envTitle}`, { comment: `Deploy ${environment.name}?` })]
           : [],
+        post: kitStep ? [kitStep] : [],
       });
       this.deploymentOrder.push(provider.stageName);
 
-      for (let start = 0; start < environment.consumers.length; start += CONSUMERS_PER_WAVE) {
-        const batch = environment.consumers.slice(start, start + CONSUMERS_PER_WAVE);
+      // Self-managed consumers deploy their endpoint themselves: no stage, no smoke test, no role.
+      const consumers = managedConsumers(environment);
+      for (let start = 0; start < consumers.length; start += CONSUMERS_PER_WAVE) {
+        const batch = consumers.slice(start, start + CONSUMERS_PER_WAVE);
         const waveNumber = start / CONSUMERS_PER_WAVE + 1;
         const waveId = `${envTitle}-Consumers-${waveNumber}`;
         const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
@@ -144,7 +168,7 @@ export class PipelineStack extends Stack {
   }
 
   /** One role per wave for its smoke step: it may only assume that wave's invoker roles. */
-  private smokeTestRunnerRole(environment: EnvironmentConfig, wave: number, consumers: readonly ConsumerConfig[]): iam.Role {
+  private smokeTestRunnerRole(environment: EnvironmentConfig, wave: number, consumers: readonly ManagedConsumerConfig[]): iam.Role {
     const role = new iam.Role(this, `${title(environment.name)}SmokeTestRunner${wave}`, {
       roleName: smokeTestRunnerRoleName(environment, wave),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -170,7 +194,7 @@ export class PipelineStack extends Stack {
     source: pipelines.CodePipelineSource,
     environment: EnvironmentConfig,
     wave: number,
-    consumers: readonly ConsumerConfig[],
+    consumers: readonly ManagedConsumerConfig[],
     role: iam.IRole,
   ): pipelines.CodeBuildStep {
     const tests = consumers.map((consumer) =>

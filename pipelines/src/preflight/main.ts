@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import { cdkExecutionPolicyArn, deploymentTargets, loadDeploymentConfig } from '@private-api/config';
+import { cdkExecutionPolicyArn, deploymentTargets, loadDeploymentConfig, requirePipeline } from '@private-api/config';
 import { runPreflight } from './runPreflight';
 
 /**
@@ -12,12 +12,14 @@ async function main(): Promise<void> {
   const configPath = process.argv[2] ?? resolve(__dirname, '../../../deploy.config.ts');
   try {
     const config = await loadDeploymentConfig(configPath);
+    // The check is whether every account trusts the pipeline account: without one, nothing to check.
+    const pipeline = requirePipeline(config, 'the preflight check');
     process.exitCode = await runPreflight({
-      pipelineAccount: config.pipeline.account,
-      pipelineRegion: config.pipeline.region,
+      pipelineAccount: pipeline.account,
+      pipelineRegion: pipeline.region,
       targets: deploymentTargets(config),
       executionPolicyArn: (account) => cdkExecutionPolicyArn(config, account),
-      sts: new STSClient({ region: config.pipeline.region }),
+      sts: new STSClient({ region: pipeline.region }),
       write: (line) => process.stdout.write(line),
     });
   } catch (error) {
