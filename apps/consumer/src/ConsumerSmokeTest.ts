@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,37 +7,66 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ConsumerEndpoint } from '@private-api/privatelink';
 import { Construct } from 'constructs';
+import type { SmokeCheckSpec } from './smoke/smokeHandler';
 
 /** The smoke-test handler (TypeScript, bundled with esbuild at synth time, no npm dependencies). */
 export const SMOKE_HANDLER_ENTRY = resolve(__dirname, 'smoke/smokeHandler.ts');
 
 export interface ConsumerSmokeTestProps {
   readonly vpc: ec2.IVpc;
+  /** The subnets the function's network interfaces go into (those of the endpoint). */
   readonly vpcSubnets: ec2.SubnetSelection;
   /** The interface endpoint the function calls the provider through. */
   readonly endpoint: ConsumerEndpoint;
+  /** The requests the function makes and what each must answer (`service.smokeChecks`). */
+  readonly checks: readonly SmokeCheckSpec[];
   /** Fixed function name, so the pipeline can invoke it without a lookup. */
   readonly functionName: string;
-  /** Fixed name of the role the pipeline assumes to invoke the function. */
-  readonly invokerRoleName: string;
-  /** ARN pattern of the pipeline roles allowed to assume the invoker role (`ArnLike` condition). */
-  readonly runnerRoleArnPattern: string;
-  /** Account of that pipeline role. */
-  readonly runnerAccount: string;
+  /**
+   * Fixed name of the role the pipeline assumes to invoke the function. Give it together with
+   * `runnerRoleArnPattern` and `runnerAccount`.
+   * @default - no invoker role: the function is invoked by hand (there is no pipeline to trust)
+   */
+  readonly invokerRoleName?: string;
+  /**
+   * ARN pattern of the pipeline roles allowed to assume the invoker role (`ArnLike` condition).
+   * @default - no invoker role
+   */
+  readonly runnerRoleArnPattern?: string;
+  /**
+   * Account of those pipeline roles.
+   * @default - no invoker role
+   */
+  readonly runnerAccount?: string;
   readonly logRetention: logs.RetentionDays;
 }
 
 /**
  * An end-to-end check of the private path from inside the consumer VPC: a function that calls
- * the provider API through the interface endpoint and compares the answers with the contract,
- * and a role that only the pipeline's smoke-test runner may assume, allowed only to invoke it.
+ * the provider API through the interface endpoint and compares the answers with the configured
+ * checks, and (with a pipeline) a role that only the pipeline's smoke-test runner may assume,
+ * allowed only to invoke it.
  */
 export class ConsumerSmokeTest extends Construct {
   public readonly function: nodejs.NodejsFunction;
-  public readonly invokerRole: iam.Role;
+  /** The role the pipeline assumes to invoke the function; absent without a pipeline. */
+  public readonly invokerRole?: iam.Role;
 
   public constructor(scope: Construct, id: string, props: ConsumerSmokeTestProps) {
     super(scope, id);
+    if (props.checks.length === 0) {
+      throw new Error(`ConsumerSmokeTest ${this.node.path}: checks must name at least one request, got []`);
+    }
+    const invoker = { invokerRoleName: props.invokerRoleName, runnerRoleArnPattern: props.runnerRoleArnPattern, runnerAccount: props.runnerAccount };
+    const given = Object.values(invoker).filter((value) => value !== undefined).length;
+    if (given !== 0 && given !== 3) {
+      throw new Error(
+        `ConsumerSmokeTest ${this.node.path}: give all of invokerRoleName, runnerRoleArnPattern and runnerAccount, or none, got ${JSON.stringify(invoker)}`,
+      );
+    }
+    if (props.runnerAccount !== undefined && !Token.isUnresolved(props.runnerAccount) && !/^\d{12}$/.test(props.runnerAccount)) {
+      throw new Error(`ConsumerSmokeTest ${this.node.path}: runnerAccount must be a 12-digit account id, got ${props.runnerAccount}`);
+    }
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Smoke test function: egress to the private API endpoint only',
@@ -98,23 +127,27 @@ export class ConsumerSmokeTest extends Construct {
       environment: {
         API_BASE_URL: `http://${props.endpoint.dnsName}:${props.endpoint.port}`,
         REQUEST_TIMEOUT_MS: '5000',
+        // The checks travel as JSON; the handler validates them (the config already did).
+        SMOKE_CHECKS: JSON.stringify(props.checks),
       },
       bundling: { minify: true, sourceMap: false, target: 'node24', forceDockerBundling: false },
     });
 
-    this.invokerRole = new iam.Role(this, 'InvokerRole', {
-      roleName: props.invokerRoleName,
-      description: 'Assumed by the pipeline smoke-test step to invoke the smoke test function',
-      // Trusting the account with an ARN condition (not the role ARN itself) lets this stack
-      // deploy before the pipeline role exists, while admitting nobody else.
-      assumedBy: new iam.AccountPrincipal(props.runnerAccount).withConditions({
-        ArnLike: { 'aws:PrincipalArn': props.runnerRoleArnPattern },
-      }),
-      maxSessionDuration: Duration.hours(1),
-    });
-    // The function itself, not `function:*` (versions and aliases) as grantInvoke would.
-    this.invokerRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
-    );
+    if (props.invokerRoleName !== undefined && props.runnerRoleArnPattern !== undefined && props.runnerAccount !== undefined) {
+      this.invokerRole = new iam.Role(this, 'InvokerRole', {
+        roleName: props.invokerRoleName,
+        description: 'Assumed by the pipeline smoke-test step to invoke the smoke test function',
+        // Trusting the account with an ARN condition (not the role ARN itself) lets this stack
+        // deploy before the pipeline role exists, while admitting nobody else.
+        assumedBy: new iam.AccountPrincipal(props.runnerAccount).withConditions({
+          ArnLike: { 'aws:PrincipalArn': props.runnerRoleArnPattern },
+        }),
+        maxSessionDuration: Duration.hours(1),
+      });
+      // The function itself, not `function:*` (versions and aliases) as grantInvoke would.
+      this.invokerRole.addToPolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+      );
+    }
   }
 }

@@ -1,43 +1,41 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
-import type { ConsumerConfig, EnvironmentConfig } from '@private-api/config';
+import type { ConsumerConfig, EnvironmentConfig, ManagedConsumerConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
-import { ConsumerEndpointStack } from './ConsumerEndpointStack';
-import { ConsumerNetworkStack } from './ConsumerNetworkStack';
+import type { ConsumerEndpointStack } from './ConsumerEndpointStack';
+import type { ConsumerNetworkStack } from './ConsumerNetworkStack';
+import { addConsumerStacks, type ConsumerStackSet } from './ConsumerStacks';
 
 export interface ConsumerStageProps extends Omit<StageProps, 'env'> {
   /** One environment of the validated config (the provider's account, region and port come from it). */
   readonly config: EnvironmentConfig;
-  /** The consumer this stage deploys; the stage goes to its account and region. */
-  readonly consumer: ConsumerConfig;
+  /**
+   * The consumer this stage deploys (a new or an existing VPC: `managedConsumers(config)`); the
+   * stage goes to its account and region. Self-managed consumers get a consumer kit instead.
+   */
+  readonly consumer: ManagedConsumerConfig;
 }
 
-/** What one consumer account runs: deploy one such stage per consumer in the config. */
-export class ConsumerStage extends Stage {
-  public readonly networkStack: ConsumerNetworkStack;
+/** What one consumer account runs: the pipeline deploys one such stage per managed consumer. */
+export class ConsumerStage extends Stage implements ConsumerStackSet {
+  /** The new VPC's stack; absent for a consumer in its existing VPC. */
+  public readonly networkStack?: ConsumerNetworkStack;
   public readonly endpointStack: ConsumerEndpointStack;
 
   public constructor(scope: Construct, id: string, props: ConsumerStageProps) {
     const { account, region } = props.consumer;
+    // A self-managed consumer would type-check only through a cast: say what to do instead.
+    const kind: string = props.consumer.kind;
+    if (kind === 'self-managed') {
+      throw new Error(`ConsumerStage ${id}: consumer ${props.consumer.name} is self-managed (it deploys its endpoint from the consumer kit), got kind ${kind}`);
+    }
     super(scope, id, { ...props, env: { account, region } });
-    // Offline synth: the zones come from the config, never from an account lookup.
-    this.node.setContext(`availability-zones:account=${account}:region=${region}`, [...props.consumer.availabilityZones]);
-    const prefix = `${props.config.serviceName}-${props.config.name}-consumer-${props.consumer.name}`;
-    this.networkStack = new ConsumerNetworkStack(this, 'Network', {
-      stackName: `${prefix}-network`,
-      description: `${props.config.serviceName}: VPC of consumer ${props.consumer.name}`,
-      consumer: props.consumer,
-    });
-    this.endpointStack = new ConsumerEndpointStack(this, 'Endpoint', {
-      stackName: `${prefix}-endpoint`,
-      description: `${props.config.serviceName}: interface endpoint of consumer ${props.consumer.name}`,
-      config: props.config,
-      consumer: props.consumer,
-      network: this.networkStack.network,
-    });
+    const stacks = addConsumerStacks(this, props);
+    this.networkStack = stacks.networkStack;
+    this.endpointStack = stacks.endpointStack;
   }
 }
 
-/** The construct id of a consumer's stage, e.g. `Consumer-orders`. */
+/** The construct id of a consumer's stage (or top-level group), e.g. `Consumer-orders`. */
 export function consumerStageId(consumer: ConsumerConfig): string {
   return `Consumer-${consumer.name}`;
 }

@@ -1,19 +1,22 @@
 import { resolve } from 'node:path';
-import { loadDeploymentConfig, selectEnvironment } from '@private-api/config';
+import { loadDeploymentConfig, managedConsumers, selectEnvironment } from '@private-api/config';
 import { PrivateApiApp, runCdkApp } from '@private-api/compliance';
-import { ConsumerStage, consumerStageId } from './ConsumerStage';
+import { ConsumerStacksScope } from './ConsumerStacks';
+import { consumerStageId } from './ConsumerStage';
 
 /**
- * Entry point of the consumer app: one stage per consumer in the config. Deploy one with
- * `cdk deploy 'Consumer-<name>/*'`.
+ * Entry point of the consumer app: the stacks of every consumer this repository deploys into
+ * (new or existing VPC), each group at the top of the app so that `cdk diff` and
+ * `cdk deploy 'Consumer-<name>/*'` select them. Self-managed consumers get a consumer kit
+ * instead (`nx run consumer:kit`).
  */
 void runCdkApp(async () => {
   const app = new PrivateApiApp();
   const file = await loadDeploymentConfig(app.deploymentConfigPath(resolve(__dirname, '../../../deploy.config.ts')));
   // `cdk synth -c environment=prod`; the first environment by default.
   const config = selectEnvironment(file, app.deploymentEnvironmentName());
-  for (const consumer of config.consumers) {
-    new ConsumerStage(app, consumerStageId(consumer), { config, consumer });
+  for (const consumer of managedConsumers(config)) {
+    new ConsumerStacksScope(app, consumerStageId(consumer), { config, consumer });
   }
   app.synth();
 });

@@ -1,7 +1,7 @@
 /**
- * Smoke-test Lambda handler, deployed into the consumer VPC. It calls the provider's task API
+ * Smoke-test Lambda handler, deployed into the consumer VPC. It calls the provider's API
  * through the interface VPC endpoint's DNS name and reports, check by check, whether the API
- * answered exactly as its contract says. It is bundled alone: Node built-ins and global fetch only.
+ * answered as the configured checks (`service.smokeChecks`, passed in `SMOKE_CHECKS`) say. It is bundled alone: Node built-ins and global fetch only.
  *
  * The handler never throws: every problem (bad configuration, network error, timeout, wrong
  * answer) becomes a failed check, so the pipeline step that invokes it can print what came back.
@@ -34,18 +34,15 @@ export interface SmokeResult {
   readonly checks: readonly SmokeCheck[];
 }
 
-/** The provider's contract: each path and the exact JSON it must answer with status 200. */
-export const EXPECTED_RESPONSES = {
-  '/api/tasks': [
-    { id: 1, name: 'task1', description: 'This is task 1' },
-    { id: 2, name: 'task2', description: 'This is task 2' },
-    { id: 3, name: 'task3', description: 'This is task 3' },
-  ],
-  '/api/task/2': { id: 2, name: 'task2', description: 'This is task 2' },
-} as const satisfies Readonly<Record<string, JsonValue>>;
-
-/** A path the smoke test requests. */
-export type SmokePath = keyof typeof EXPECTED_RESPONSES;
+/** One configured request: the path, the status it must answer with and, optionally, the exact JSON body. */
+export interface SmokeCheckSpec {
+  /** Request path, starting with `/`. */
+  readonly path: string;
+  /** Expected HTTP status. */
+  readonly status: number;
+  /** When given, the response must be `application/json` and exactly this JSON. */
+  readonly body?: JsonValue;
+}
 
 /** Per-request timeout when `REQUEST_TIMEOUT_MS` is not set. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
@@ -53,35 +50,97 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 /** Longest body kept in a check; longer bodies are cut and marked. */
 export const MAX_BODY_CHARS = 500;
 
-const SMOKE_PATHS = Object.keys(EXPECTED_RESPONSES) as SmokePath[];
+/** The path reported for the single failed check when `SMOKE_CHECKS` names no usable path. */
+export const SMOKE_CHECKS_VARIABLE = 'SMOKE_CHECKS';
 
-/** Lambda entry point: reads `API_BASE_URL` and `REQUEST_TIMEOUT_MS` and runs every check. */
+/**
+ * Lambda entry point: reads `SMOKE_CHECKS` (a JSON array of {@link SmokeCheckSpec}),
+ * `API_BASE_URL` and `REQUEST_TIMEOUT_MS`, and runs every check.
+ */
 export async function handler(): Promise<SmokeResult> {
   const baseUrl = process.env['API_BASE_URL']?.trim() ?? '';
+  const parsed = parseSmokeChecks(process.env[SMOKE_CHECKS_VARIABLE]);
+  const paths = parsed.paths.length > 0 ? parsed.paths : [SMOKE_CHECKS_VARIABLE];
   try {
+    if (parsed.problem !== undefined) return failEveryCheck(baseUrl, paths, parsed.problem);
     const configProblem = baseUrlProblem(baseUrl);
-    if (configProblem !== undefined) return failEveryCheck(baseUrl, configProblem);
+    if (configProblem !== undefined) return failEveryCheck(baseUrl, paths, configProblem);
 
     const timeoutText = process.env['REQUEST_TIMEOUT_MS']?.trim() ?? '';
     const timeoutMs = timeoutText === '' ? DEFAULT_REQUEST_TIMEOUT_MS : Number(timeoutText);
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-      return failEveryCheck(baseUrl, `REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds (got "${timeoutText}")`);
+      return failEveryCheck(baseUrl, paths, `REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds (got "${timeoutText}")`);
     }
-    return await runSmokeChecks(baseUrl, timeoutMs);
+    return await runSmokeChecks(baseUrl, parsed.checks, timeoutMs);
   } catch (error) {
     // runSmokeChecks catches per request; this is only a last line of defence.
-    return failEveryCheck(baseUrl, `unexpected error: ${errorMessage(error)}`);
+    return failEveryCheck(baseUrl, paths, `unexpected error: ${errorMessage(error)}`);
   }
 }
 
-/** Requests every path of {@link EXPECTED_RESPONSES} from `baseUrl`, each within `timeoutMs`. */
-export async function runSmokeChecks(baseUrl: string, timeoutMs: number): Promise<SmokeResult> {
-  const root = baseUrl.replace(/\/+$/, '');
-  const checks = await Promise.all(SMOKE_PATHS.map((path) => runCheck(root, path, timeoutMs)));
-  return { ok: checks.every((check) => check.ok), baseUrl, checks };
+/**
+ * Reads the checks from the `SMOKE_CHECKS` value. On any problem, `problem` says every way it
+ * is wrong and `paths` lists the paths it could still read (so each can be reported failed).
+ */
+export function parseSmokeChecks(text: string | undefined): {
+  readonly checks: readonly SmokeCheckSpec[];
+  readonly paths: readonly string[];
+  readonly problem?: string;
+} {
+  if (text === undefined || text.trim() === '') {
+    return { checks: [], paths: [], problem: `${SMOKE_CHECKS_VARIABLE} is not set: it must be a JSON array of {path, status, body?} (set by the stack from service.smokeChecks)` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { checks: [], paths: [], problem: `${SMOKE_CHECKS_VARIABLE} is not valid JSON (got ${quote(text)})` };
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    return { checks: [], paths: [], problem: `${SMOKE_CHECKS_VARIABLE} must be a non-empty JSON array of {path, status, body?} (got ${quote(text)})` };
+  }
+  const problems: string[] = [];
+  const checks: SmokeCheckSpec[] = [];
+  const paths: string[] = [];
+  for (const [index, entry] of value.entries()) {
+    const at = `${SMOKE_CHECKS_VARIABLE}[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      problems.push(`${at} must be an object {path, status, body?} (got ${describeUnknown(entry)})`);
+      continue;
+    }
+    const { path, status, body } = entry as { path?: unknown; status?: unknown; body?: unknown };
+    const entryProblems: string[] = [];
+    if (typeof path !== 'string' || !/^\/[\x21-\x7e]{0,1023}$/.test(path)) {
+      entryProblems.push(`${at}.path must be a URL path starting with / (got ${describeUnknown(path)})`);
+    } else {
+      paths.push(path);
+    }
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      entryProblems.push(`${at}.status must be an HTTP status between 100 and 599 (got ${describeUnknown(status)})`);
+    }
+    problems.push(...entryProblems);
+    if (entryProblems.length === 0 && typeof path === 'string' && typeof status === 'number') {
+      // `body` came out of JSON.parse, so it is JSON whenever it is present.
+      checks.push(body === undefined ? { path, status } : { path, status, body: body as JsonValue });
+    }
+  }
+  return problems.length === 0 ? { checks, paths } : { checks: [], paths, problem: problems.join('; ') };
 }
 
-async function runCheck(root: string, path: SmokePath, timeoutMs: number): Promise<SmokeCheck> {
+/** Runs every check against `baseUrl`, each request within `timeoutMs`. */
+export async function runSmokeChecks(
+  baseUrl: string,
+  checks: readonly SmokeCheckSpec[],
+  timeoutMs: number,
+): Promise<SmokeResult> {
+  const root = baseUrl.replace(/\/+$/, '');
+  const results = await Promise.all(checks.map((check) => runCheck(root, check, timeoutMs)));
+  // No check is no evidence: an empty list never passes.
+  return { ok: results.length > 0 && results.every((check) => check.ok), baseUrl, checks: results };
+}
+
+async function runCheck(root: string, spec: SmokeCheckSpec, timeoutMs: number): Promise<SmokeCheck> {
+  const { path } = spec;
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   let status: number | undefined;
@@ -97,7 +156,7 @@ async function runCheck(root: string, path: SmokePath, timeoutMs: number): Promi
     status = response.status;
     contentType = response.headers.get('content-type') ?? undefined;
     const text = await response.text();
-    const problems = answerProblems(path, response.status, contentType, text);
+    const problems = answerProblems(spec, response.status, contentType, text);
     return {
       path,
       ok: problems.length === 0,
@@ -119,10 +178,12 @@ async function runCheck(root: string, path: SmokePath, timeoutMs: number): Promi
   }
 }
 
-/** Every way a response differs from the contract; empty when it matches. */
-function answerProblems(path: SmokePath, status: number, contentType: string | undefined, text: string): string[] {
+/** Every way a response differs from its check; empty when it matches. */
+function answerProblems(spec: SmokeCheckSpec, status: number, contentType: string | undefined, text: string): string[] {
   const problems: string[] = [];
-  if (status !== 200) problems.push(`expected status 200, got ${status}`);
+  if (status !== spec.status) problems.push(`expected status ${spec.status}, got ${status}`);
+  // Without an expected body, the status is the whole contract.
+  if (spec.body === undefined) return problems;
 
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
@@ -140,7 +201,7 @@ function answerProblems(path: SmokePath, status: number, contentType: string | u
     problems.push(text.trim() === '' ? 'body is empty, expected JSON' : 'body is not valid JSON');
     return problems;
   }
-  const difference = jsonDifference(EXPECTED_RESPONSES[path], parsed, '$');
+  const difference = jsonDifference(spec.body, parsed, '$');
   if (difference !== undefined) problems.push(`body does not match the contract: ${difference}`);
   return problems;
 }
@@ -225,7 +286,17 @@ function baseUrlProblem(baseUrl: string): string | undefined {
   return undefined;
 }
 
-function failEveryCheck(baseUrl: string, problem: string): SmokeResult {
-  return { ok: false, baseUrl, checks: SMOKE_PATHS.map((path) => ({ path, ok: false, durationMs: 0, problem })) };
+function failEveryCheck(baseUrl: string, paths: readonly string[], problem: string): SmokeResult {
+  return { ok: false, baseUrl, checks: paths.map((path) => ({ path, ok: false, durationMs: 0, problem })) };
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text);
+}
+
+function describeUnknown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
