@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -20,17 +20,16 @@ import {
 import type { PrivateVpc } from '@private-api/network';
 import { PrivateApiEndpointService } from '@private-api/privatelink';
 import type { Construct } from 'constructs';
-
-/** Where the task API image puts its files (WORKDIR of apps/task-api/Dockerfile). */
-const TASK_API_HEALTHCHECK = ['CMD', 'node', '/app/dist/healthcheck.js'];
-/** uid:gid of the `node` user in the official Node.js images. */
-const NON_ROOT_USER = '1000:1000';
+import { ServiceTaskDefinition } from './ServiceTaskDefinition';
 
 export interface ProviderServiceStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   readonly network: PrivateVpc;
-  /** The task API image (built from apps/task-api by the stage). */
-  readonly image: ecs.ContainerImage;
+  /**
+   * The container image, instead of the one the config's service names.
+   * @default - `config.service.image`: built from its directory, or pulled from its ECR repository
+   */
+  readonly image?: ecs.ContainerImage;
 }
 
 /**
@@ -40,6 +39,8 @@ export interface ProviderServiceStackProps extends StackProps {
  */
 export class ProviderServiceStack extends Stack {
   public readonly service: ecs.FargateService;
+  /** The task definition built from the config's service section. */
+  public readonly taskDefinition: ServiceTaskDefinition;
   public readonly privateLink: PrivateApiEndpointService;
   public readonly endpointServiceNameParameter: ssm.StringParameter;
   /** The endpoint service name as a stack output (the pipeline reads it with `envFromCfnOutputs`). */
@@ -61,54 +62,12 @@ export class ProviderServiceStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: provider.cpu,
-      memoryLimitMiB: provider.memoryMiB,
-      runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
-    });
-    taskDefinition.addContainer('Api', {
+    this.taskDefinition = new ServiceTaskDefinition(this, 'TaskDefinition', {
+      service: config.service,
+      logGroup,
+      logStreamPrefix: config.serviceName,
       image: props.image,
-      essential: true,
-      user: NON_ROOT_USER,
-      readonlyRootFilesystem: true,
-      portMappings: [{ containerPort: provider.containerPort, name: 'http', protocol: ecs.Protocol.TCP }],
-      environment: {
-        PORT: String(provider.containerPort),
-        LOG_LEVEL: 'info',
-        // Below ECS's stopTimeout so in-flight requests finish before SIGKILL.
-        SHUTDOWN_TIMEOUT_MS: '20000',
-      },
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup,
-        streamPrefix: config.serviceName,
-        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
-        maxBufferSize: Size.mebibytes(25),
-      }),
-      healthCheck: {
-        command: TASK_API_HEALTHCHECK,
-        interval: Duration.seconds(15),
-        timeout: Duration.seconds(5),
-        retries: 3,
-        startPeriod: Duration.seconds(15),
-      },
-      stopTimeout: Duration.seconds(30),
     });
-    Validations.of(taskDefinition).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-ECS2',
-      reason:
-        'The environment holds only non-secret runtime settings (PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS) derived from the deployment config; secrets would be passed with `secrets` from Secrets Manager.',
-    });
-    const executionPolicy = taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
-    if (executionPolicy) {
-      Validations.of(executionPolicy).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ecr:GetAuthorizationToken supports no resource-level permissions (it must be granted on *); the image pull actions and log writes are scoped to the repository and the log group.',
-      });
-    }
 
     const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc,
@@ -121,7 +80,7 @@ export class ProviderServiceStack extends Stack {
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
-      taskDefinition,
+      taskDefinition: this.taskDefinition,
       desiredCount: provider.desiredCount,
       assignPublicIp: false,
       vpcSubnets: network.privateSubnets,
@@ -171,12 +130,12 @@ export class ProviderServiceStack extends Stack {
         ec2.Peer.ipv4(cidr),
       ),
       connectionNotificationTopic: notifications,
-      healthCheckPath: '/healthz',
+      healthCheckPath: config.service.healthCheckPath,
       deletionProtection: provider.deletionProtection,
       accessLogBucket: accessLogs,
     });
     this.privateLink.addTargets('Service', {
-      port: provider.containerPort,
+      port: this.taskDefinition.containerPort,
       targets: [this.service],
       deregistrationDelay: Duration.seconds(30),
     });

@@ -1,3 +1,5 @@
+export * from './addProviderStacks';
 export * from './ProviderNetworkStack';
 export * from './ProviderServiceStack';
 export * from './ProviderStage';
+export * from './ServiceTaskDefinition';
