@@ -30,7 +30,8 @@ export function bootstrapPlan(config: DeploymentConfig, account: string, policyF
   if (regions.length === 0) {
     throw new Error(`account ${account} is not in the deployment config (accounts: ${[...new Set(deploymentTargets(config).map((target) => target.account))].join(', ')})`);
   }
-  const pipelineAccount = config.pipeline.account;
+  // Without a pipeline section, accounts are deployed by hand: they trust nobody else.
+  const pipelineAccount = config.pipeline?.account;
   const policyArn = cdkExecutionPolicyArn(config, account);
   const steps: BootstrapPlanStep[] = [
     {
@@ -45,9 +46,18 @@ export function bootstrapPlan(config: DeploymentConfig, account: string, policyF
     },
   ];
   for (const region of regions) {
-    const trust = account === pipelineAccount ? [] : ['--trust', pipelineAccount, '--trust-for-lookup', pipelineAccount];
+    const trust =
+      pipelineAccount === undefined || account === pipelineAccount
+        ? []
+        : ['--trust', pipelineAccount, '--trust-for-lookup', pipelineAccount];
+    const whom =
+      pipelineAccount === undefined
+        ? ' (no pipeline: deployed by hand, trusting no other account)'
+        : trust.length > 0
+          ? ` trusting the pipeline account ${pipelineAccount}`
+          : ' (the pipeline account)';
     steps.push({
-      description: `bootstrap ${account}/${region}${trust.length > 0 ? ` trusting the pipeline account ${pipelineAccount}` : ' (the pipeline account)'}`,
+      description: `bootstrap ${account}/${region}${whom}`,
       command: ['npx', 'cdk', 'bootstrap', `aws://${account}/${region}`, ...trust, '--cloudformation-execution-policies', policyArn],
     });
   }

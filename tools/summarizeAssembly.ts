@@ -34,13 +34,20 @@ export function summarizeAssembly(directory: string): StageSummary[] {
       stacks: summarizeStacks(stacks),
     });
   }
-  if (assembly.stacks.length > 0) {
-    const first = assembly.stacks[0];
+  // Top-level stacks (a standalone app puts each deployable unit's stacks under one construct,
+  // `Provider/Network`, so that `cdk diff` without a selector finds them): one row group per unit.
+  const groups = new Map<string, cxapi.CloudFormationStackArtifact[]>();
+  for (const stack of assembly.stacks) {
+    const unit = stack.hierarchicalId.includes('/') ? (stack.hierarchicalId.split('/')[0] ?? '(app)') : '(app)';
+    groups.set(unit, [...(groups.get(unit) ?? []), stack]);
+  }
+  for (const [unit, stacks] of groups) {
+    const first = stacks[0];
     summaries.push({
-      stage: '(app)',
+      stage: unit,
       account: first?.environment.account ?? 'unknown',
       region: first?.environment.region ?? 'unknown',
-      stacks: summarizeStacks(assembly.stacks),
+      stacks: summarizeStacks(stacks),
     });
   }
   return summaries;

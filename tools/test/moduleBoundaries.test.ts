@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 
-/** Lints `code` as if it were a new file at `path` in the workspace; returns the boundary errors. */
-async function boundaryErrors(path: string, code: string): Promise<string[]> {
+/** Lints `code` as if it were a new file at `path` in the workspace; returns the errors of `rule`. */
+async function boundaryErrors(path: string, code: string, rule = '@nx/enforce-module-boundaries'): Promise<string[]> {
   const eslint = new ESLint({ cwd: root });
   const [result] = await eslint.lintText(code, { filePath: resolve(root, path) });
   return (result?.messages ?? [])
-    .filter((message) => message.ruleId === '@nx/enforce-module-boundaries' && message.severity === 2)
+    .filter((message) => message.ruleId === rule && message.severity === 2)
     .map((message) => message.message);
 }
 
@@ -65,5 +65,16 @@ describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
       );
       expect(errors).toEqual([]);
     }
+  });
+
+  it('fails lint when product code imports the test fixtures, and passes in a test', async () => {
+    const code = "import { fixtureConfig } from '@private-api/testing';\nexport const config = fixtureConfig;\n";
+    for (const path of ['apps/provider/src/forbidden.ts', 'pipelines/src/forbidden.ts', 'libs/privatelink/src/forbidden.ts']) {
+      expect(await boundaryErrors(path, code, 'no-restricted-imports'), path).toEqual([
+        expect.stringMatching(/Fixture configs are for tests only/),
+      ]);
+    }
+    expect(await boundaryErrors('apps/provider/test/allowed.test.ts', code, 'no-restricted-imports')).toEqual([]);
+    expect(await boundaryErrors('apps/provider/test/allowed.test.ts', code)).toEqual([]);
   });
 });
