@@ -1,32 +1,27 @@
 import { parseDeploymentConfig, type DeploymentConfig } from '@private-api/config';
+import { fixtureInput } from '@private-api/testing';
+
+/** The fixture environment the scale config keeps (it requires an approval, like a production one). */
+export const SCALE_ENVIRONMENT = 'live';
 
 /**
- * A deployment config with one environment and `consumers` consumers (accounts 200000000001…,
- * VPCs 10.<n>.0.0/16), for the scale test and the synth benchmark.
+ * The fixture config reduced to its `live` environment, with `consumers` new-VPC consumers in
+ * the provider's zones (accounts 220000000001…, VPCs 10.<n>.0.0/16), for the scale test and the
+ * synth benchmark. Consumer CIDRs may overlap the provider's: PrivateLink does not route between VPCs.
  */
 export function configWithConsumers(consumers: number): DeploymentConfig {
-  const zones = ['eu-west-1a', 'eu-west-1b'];
-  return parseDeploymentConfig({
-    serviceName: 'task-api',
-    pipeline: {
-      account: '444444444444',
-      region: 'eu-west-1',
-      repository: 'example-org/private-ecs-api',
-      connectionArn: 'arn:aws:codeconnections:eu-west-1:444444444444:connection/00000000-0000-0000-0000-000000000000',
-    },
-    environments: [
-      {
-        name: 'prod',
-        requiresApproval: true,
-        provider: { account: '111111111111', region: 'eu-west-1', availabilityZones: zones, vpcCidr: '10.0.0.0/16' },
-        consumers: Array.from({ length: consumers }, (_, index) => ({
-          name: `consumer-${String(index + 1).padStart(3, '0')}`,
-          account: String(200_000_000_001 + index),
-          region: 'eu-west-1',
-          availabilityZones: zones,
-          vpcCidr: `10.${(index % 250) + 1}.0.0/16`,
-        })),
-      },
-    ],
+  const input = fixtureInput((draft) => {
+    const environment = draft.environments.find((candidate) => candidate.name === SCALE_ENVIRONMENT);
+    if (!environment) throw new Error(`the fixture config has no environment ${SCALE_ENVIRONMENT}`);
+    const { region, availabilityZones } = environment.provider;
+    environment.consumers = Array.from({ length: consumers }, (_, index) => ({
+      name: `consumer-${String(index + 1).padStart(3, '0')}`,
+      account: String(220_000_000_001 + index),
+      region,
+      availabilityZones: availabilityZones.slice(0, 2),
+      vpcCidr: `10.${(index % 250) + 1}.0.0/16`,
+    }));
+    draft.environments = [environment];
   });
+  return parseDeploymentConfig(input, `fixture with ${consumers} consumers`);
 }

@@ -17,7 +17,8 @@ function synthOnce(consumers: number): { seconds: number; stacks: number; larges
   const outdir = mkdtempSync(join(tmpdir(), `bench-synth-${consumers}-`));
   const started = performance.now();
   const app = new PrivateApiApp({ outdir });
-  new PipelineStack(app, 'task-api-pipeline', { config: configWithConsumers(consumers) });
+  const config = configWithConsumers(consumers);
+  new PipelineStack(app, `${config.serviceName}-pipeline`, { config });
   const assembly = app.synth();
   const seconds = (performance.now() - started) / 1000;
   const stacks = assembly.stacksRecursively;

@@ -1,20 +1,29 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { requirePipeline } from '@private-api/config';
 import { PrivateApiApp, unacknowledgedFindings } from '@private-api/compliance';
+import { fixtureConfig } from '@private-api/testing';
 import { describe, expect, it } from 'vitest';
 import { acknowledgeGeneratedPolicies } from '../src/acknowledgeGeneratedPolicies';
 
+const { account, region } = requirePipeline(fixtureConfig(), 'the test');
+
 /** Synthesizes with both packs and returns the unacknowledged IAM5 findings as `rule @ path`. */
 function unacknowledged(build: (stack: Stack) => void): string[] {
-  const app = new PrivateApiApp({ outdir: mkdtempSync(join(tmpdir(), 'ack-')) });
-  build(new Stack(app, 'Test', { env: { account: '444444444444', region: 'eu-west-1' } }));
-  return unacknowledgedFindings(app)
-    .filter((finding) => finding.rule.startsWith('AwsSolutions-IAM5'))
-    .flatMap((finding) => finding.constructPaths.map((path) => `${finding.rule} @ ${path}`));
+  const outdir = mkdtempSync(join(tmpdir(), 'ack-'));
+  try {
+    const app = new PrivateApiApp({ outdir });
+    build(new Stack(app, 'Test', { env: { account, region } }));
+    return unacknowledgedFindings(app)
+      .filter((finding) => finding.rule.startsWith('AwsSolutions-IAM5'))
+      .flatMap((finding) => finding.constructPaths.map((path) => `${finding.rule} @ ${path}`));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 function codeBuildRole(stack: Stack, id: string): iam.Role {

@@ -1,59 +1,85 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as cxapi from 'aws-cdk-lib/cx-api';
+import type { DeploymentConfig, EnvironmentConfig } from '@private-api/config';
 import { PrivateApiApp } from '@private-api/compliance';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configWithConsumers } from '../bench/scaleConfig';
-import { PipelineStack } from '../src/PipelineStack';
+import { CONSUMERS_PER_WAVE, PipelineStack } from '../src/PipelineStack';
+import { titleOf } from './pipelineTemplate';
 
-/** Every stack of an assembly, nested stage assemblies included. */
-function allStacks(assembly: cxapi.CloudAssembly): cxapi.CloudFormationStackArtifact[] {
-  return assembly.stacksRecursively;
+const CONSUMERS = 100;
+
+interface TemplateJson {
+  readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 }
 
-describe('scale: 100 consumers are onboarded by data alone', () => {
+describe(`scale: ${CONSUMERS} consumers are onboarded by data alone`, () => {
+  let outdir: string;
+  let config: DeploymentConfig;
+  let environment: EnvironmentConfig;
   let assembly: cxapi.CloudAssembly;
   let stack: PipelineStack;
 
   beforeAll(() => {
     // GIVEN a config with 100 consumers WHEN the whole pipeline app is synthesized (both packs on)
-    const app = new PrivateApiApp({ outdir: mkdtempSync(join(tmpdir(), 'scale-')) });
-    stack = new PipelineStack(app, 'task-api-pipeline', { config: configWithConsumers(100) });
+    config = configWithConsumers(CONSUMERS);
+    const [only] = config.environments;
+    if (!only) throw new Error('the scale config has one environment');
+    environment = only;
+    outdir = mkdtempSync(join(tmpdir(), 'scale-'));
+    const app = new PrivateApiApp({ outdir });
+    stack = new PipelineStack(app, `${config.serviceName}-pipeline`, { config });
     assembly = app.synth();
   }, 300_000);
 
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  const template = (stackName: string): TemplateJson => {
+    const artifact = assembly.stacksRecursively.find((candidate) => candidate.stackName === stackName);
+    if (!artifact) throw new Error(`no stack ${stackName} in the assembly`);
+    return artifact.template as TemplateJson;
+  };
+
   it('synthesizes one consumer stage per consumer', () => {
-    const consumerStacks = allStacks(assembly).filter((artifact) => /-consumer-consumer-\d{3}-endpoint$/.test(artifact.stackName));
-    expect(consumerStacks).toHaveLength(100);
+    const endpointStacks = new Set(
+      environment.consumers.map((consumer) => `${config.serviceName}-${environment.name}-consumer-${consumer.name}-endpoint`),
+    );
+    const consumerStacks = assembly.stacksRecursively.filter((artifact) => endpointStacks.has(artifact.stackName));
+    expect(consumerStacks).toHaveLength(CONSUMERS);
   });
 
   it('keeps every stack under 500 resources', () => {
-    const sizes = allStacks(assembly).map((artifact) => ({
-      stack: artifact.stackName,
-      resources: Object.keys((artifact.template as { Resources: object }).Resources).length,
-    }));
-    const largest = sizes.reduce((max, size) => (size.resources > max.resources ? size : max));
-    expect(largest.resources).toBeLessThanOrEqual(500);
+    const largest = Math.max(
+      ...assembly.stacksRecursively.map((artifact) => Object.keys((artifact.template as TemplateJson).Resources).length),
+    );
+    expect(largest).toBeLessThanOrEqual(500);
   });
 
-  it('allows all 100 consumer accounts on the endpoint service and shares the parameter with all of them', () => {
-    const provider = allStacks(assembly).find((artifact) => artifact.stackName === 'task-api-prod-provider-service');
-    const resources = Object.values((provider?.template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources);
+  it(`allows all ${CONSUMERS} consumer accounts on the endpoint service and shares the parameter with all of them`, () => {
+    const resources = Object.values(template(`${config.serviceName}-${environment.name}-provider-service`).Resources);
     const permissions = resources.find((resource) => resource.Type === 'AWS::EC2::VPCEndpointServicePermissions');
-    expect(permissions?.Properties['AllowedPrincipals']).toHaveLength(100);
+    expect(permissions?.Properties['AllowedPrincipals']).toHaveLength(CONSUMERS);
     const share = resources.find((resource) => resource.Type === 'AWS::RAM::ResourceShare');
-    expect(share?.Properties['Principals']).toHaveLength(100);
+    expect(share?.Properties['Principals']).toHaveLength(CONSUMERS);
   });
 
   it('splits consumers into waves CodePipeline accepts (at most 50 actions per stage, 50 stages)', () => {
-    expect(stack.deploymentOrder).toEqual(['Prod-Provider', ...Array.from({ length: 10 }, (_, i) => `Prod-Consumers-${i + 1}`)]);
-    const pipelineTemplate = allStacks(assembly).find((artifact) => artifact.stackName === 'task-api-pipeline');
-    const pipeline = Object.values(
-      (pipelineTemplate?.template as { Resources: Record<string, { Type: string; Properties: { Stages?: { Actions: unknown[] }[] } }> }).Resources,
-    ).find((resource) => resource.Type === 'AWS::CodePipeline::Pipeline');
-    const stages = pipeline?.Properties.Stages ?? [];
+    const waves = Math.ceil(CONSUMERS / CONSUMERS_PER_WAVE);
+    const envTitle = titleOf(environment.name);
+    expect(stack.deploymentOrder).toEqual([
+      `${envTitle}-Provider`,
+      ...Array.from({ length: waves }, (_, index) => `${envTitle}-Consumers-${index + 1}`),
+    ]);
+    expect(stack.smokeRunners).toHaveLength(waves);
+    const pipeline = Object.values(template(`${config.serviceName}-pipeline`).Resources).find(
+      (resource) => resource.Type === 'AWS::CodePipeline::Pipeline',
+    );
+    const stages = (pipeline?.Properties['Stages'] ?? []) as { Actions: unknown[] }[];
     expect(stages.length).toBeLessThanOrEqual(50);
-    expect(Math.max(...stages.map((stage) => stage.Actions.length))).toBeLessThanOrEqual(50);
+    expect(Math.max(...stages.map((candidate) => candidate.Actions.length))).toBeLessThanOrEqual(50);
   });
 });
