@@ -1,54 +1,114 @@
-import { resolve } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { loadDeploymentConfig, selectEnvironment, type EnvironmentConfig } from '@private-api/config';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  endpointServiceParameterArn,
+  listenerPort,
+  managedConsumers,
+  selfManagedConsumers,
+  smokeTestFunctionName,
+  smokeTestRoleName,
+  smokeTestRunnerRoleArnPattern,
+  type EnvironmentConfig,
+  type ExistingVpcConsumerConfig,
+  type ManagedConsumerConfig,
+  type NewVpcConsumerConfig,
+  type PipelineConfig,
+} from '@private-api/config';
 import { PrivateApiApp } from '@private-api/compliance';
+import { ConsumerEndpoint } from '@private-api/privatelink';
+import { fixtureEnvironment } from '@private-api/testing';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConsumerStage, consumerStageId } from '../src/index';
+import {
+  ConsumerEndpointStack,
+  ConsumerSmokeTest,
+  ConsumerStacksScope,
+  ConsumerStage,
+  consumerStageId,
+  ExistingConsumerVpc,
+} from '../src/index';
 
-const exampleConfig = resolve(import.meta.dirname, '../../../deploy.config.ts');
-const parameterArn = 'arn:aws:ssm:eu-west-1:111111111111:parameter/task-api/staging/privatelink/endpoint-service-name';
+function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  const child = construct.node.defaultChild;
+  if (!(child instanceof ec2.CfnSecurityGroup)) throw new Error('not a security group');
+  return stack.resolve(child.logicalId) as string;
+}
 
-describe('ConsumerStage (example config)', () => {
+function kindOf<K extends ManagedConsumerConfig['kind']>(config: EnvironmentConfig, kind: K): Extract<ManagedConsumerConfig, { kind: K }> {
+  const consumer = managedConsumers(config).find((candidate) => candidate.kind === kind);
+  if (!consumer) throw new Error(`the fixture has no ${kind} consumer`);
+  return consumer as Extract<ManagedConsumerConfig, { kind: K }>;
+}
+
+describe('ConsumerStage (fixture config)', () => {
   let config: EnvironmentConfig;
-  let stages: ConsumerStage[];
+  let pipeline: PipelineConfig;
+  let newVpc: NewVpcConsumerConfig;
+  let existingVpc: ExistingVpcConsumerConfig;
+  let stages: Map<string, ConsumerStage>;
+  const stageOf = (name: string): ConsumerStage => {
+    const stage = stages.get(name);
+    if (!stage) throw new Error(`no stage for ${name}`);
+    return stage;
+  };
 
-  beforeAll(async () => {
-    // GIVEN the example config with two consumers
-    config = selectEnvironment(await loadDeploymentConfig(exampleConfig), 'staging');
-    // WHEN one stage per consumer is built, as the consumer app does
+  beforeAll(() => {
+    // GIVEN the fixture environment: a new-VPC, an existing-VPC and a self-managed consumer
+    config = fixtureEnvironment();
+    if (!config.pipeline) throw new Error('the fixture has a pipeline');
+    pipeline = config.pipeline;
+    newVpc = kindOf(config, 'new-vpc');
+    existingVpc = kindOf(config, 'existing-vpc');
+    // WHEN one stage per managed consumer is built, as the pipeline does
     const app = new PrivateApiApp();
-    stages = config.consumers.map((consumer) => new ConsumerStage(app, consumerStageId(consumer), { config, consumer }));
+    stages = new Map(
+      managedConsumers(config).map((consumer) => [consumer.name, new ConsumerStage(app, consumerStageId(consumer), { config, consumer })]),
+    );
   });
 
-  it("deploys one stage per consumer, each to that consumer's account and region", () => {
-    expect(stages.map((stage) => [stage.stageName, stage.account, stage.region])).toEqual([
-      ['Consumer-orders', '222222222222', 'eu-west-1'],
-      ['Consumer-billing', '333333333333', 'eu-west-1'],
-    ]);
-    expect(stages.map((stage) => stage.endpointStack.stackName)).toEqual([
-      'task-api-staging-consumer-orders-endpoint',
-      'task-api-staging-consumer-billing-endpoint',
-    ]);
+  it("deploys one stage per managed consumer, each to that consumer's account and region", () => {
+    expect([...stages.values()].map((stage) => [stage.stageName, stage.account, stage.region])).toEqual(
+      managedConsumers(config).map((consumer) => [`Consumer-${consumer.name}`, consumer.account, consumer.region]),
+    );
+    expect(selfManagedConsumers(config).length).toBeGreaterThan(0);
+    for (const consumer of selfManagedConsumers(config)) expect(stages.has(consumer.name)).toBe(false);
+    expect(stageOf(newVpc.name).endpointStack.stackName).toBe(`${config.serviceName}-${config.name}-consumer-${newVpc.name}-endpoint`);
   });
 
-  it("gives each consumer a private VPC with its CIDR and zones, and no NAT", () => {
-    const [orders, billing] = stages.map((stage) => Template.fromStack(stage.networkStack));
-    orders?.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.20.0.0/16' });
-    billing?.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.10.0.0/16' });
-    billing?.resourceCountIs('AWS::EC2::Subnet', 3);
-    for (const template of [orders, billing]) {
-      template?.resourceCountIs('AWS::EC2::NatGateway', 0);
-      template?.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-      template?.resourceCountIs('AWS::EC2::FlowLog', 1);
+  it('gives a new-VPC consumer a private VPC with its CIDR, placed by its zone IDs, and no NAT', () => {
+    const networkStack = stageOf(newVpc.name).networkStack;
+    if (!networkStack) throw new Error('no network stack');
+    const template = Template.fromStack(networkStack);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: newVpc.vpc.cidr });
+    const zoneIds = Object.values(template.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZoneId);
+    expect(zoneIds).toEqual(newVpc.vpc.availabilityZones.map((zone) => zone.id));
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+  });
+
+  it('deploys an existing-VPC consumer as one stack whose endpoint and smoke function use exactly its subnets', () => {
+    const stage = stageOf(existingVpc.name);
+    expect(stage.networkStack).toBeUndefined();
+    expect(stage.node.children.filter((child) => child instanceof Stack)).toEqual([stage.endpointStack]);
+    const template = Template.fromStack(stage.endpointStack);
+    const subnetIds = existingVpc.vpc.subnets.map((subnet) => subnet.subnetId);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcId: existingVpc.vpc.id, SubnetIds: subnetIds });
+    template.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: subnetIds }) });
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.resourceCountIs('AWS::EC2::Subnet', 0);
+    for (const group of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) {
+      expect(group.Properties.VpcId).toBe(existingVpc.vpc.id);
     }
   });
 
   it("reads the provider's service name from the shared SSM parameter by its full ARN, as a template parameter", () => {
-    for (const stage of stages) {
+    for (const stage of stages.values()) {
       const template = Template.fromStack(stage.endpointStack);
       const parameters = template.findParameters('*', {
         Type: 'AWS::SSM::Parameter::Value<String>',
-        Default: parameterArn,
+        Default: endpointServiceParameterArn(config),
       });
       expect(Object.keys(parameters)).toHaveLength(1);
       const [parameterName] = Object.keys(parameters);
@@ -61,75 +121,74 @@ describe('ConsumerStage (example config)', () => {
     }
   });
 
-  it("admits the consumer's client CIDRs, and only them, on the provider's port", () => {
-    const [orders, billing] = stages.map((stage) => Template.fromStack(stage.endpointStack));
-    const ingressOf = (template: Template | undefined) =>
-      Object.values(
-        template?.findResources('AWS::EC2::SecurityGroup', {
+  it("admits each consumer's client CIDRs, and only them, on the provider's port", () => {
+    const port = listenerPort(config);
+    for (const consumer of managedConsumers(config)) {
+      const template = Template.fromStack(stageOf(consumer.name).endpointStack);
+      const ingress = Object.values(
+        template.findResources('AWS::EC2::SecurityGroup', {
           Properties: { GroupDescription: Match.stringLikeRegexp('^Interface endpoint') },
-        }) ?? {},
+        }),
       ).map((group) => group.Properties.SecurityGroupIngress);
-    expect(ingressOf(orders)).toEqual([[expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 80, ToPort: 80 })]]);
-    expect(ingressOf(billing)).toEqual([[expect.objectContaining({ CidrIp: '10.10.0.0/20', FromPort: 80, ToPort: 80 })]]);
+      expect(ingress).toEqual([
+        consumer.allowedClientCidrs.map((cidr) => expect.objectContaining({ CidrIp: cidr, FromPort: port, ToPort: port })),
+      ]);
+    }
+    expect(existingVpc.allowedClientCidrs).not.toContain(existingVpc.vpc.cidr);
   });
 
-  it('outputs the DNS name clients call and the endpoint security group', () => {
-    const [first] = stages;
-    if (!first) throw new Error("no consumer stage");
-    const template = Template.fromStack(first.endpointStack);
+  it('outputs the DNS name clients call, the endpoint security group and the smoke function', () => {
+    const template = Template.fromStack(stageOf(newVpc.name).endpointStack);
     template.hasOutput('PrivateApiDnsName', {
       Value: { 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Select': [0, { 'Fn::GetAtt': [Match.anyValue(), 'DnsEntries'] }] }] }] },
     });
     template.hasOutput('PrivateApiSecurityGroupId', Match.anyValue());
+    template.hasOutput('SmokeTestFunctionName', Match.anyValue());
   });
 
-  it('deploys a smoke-test function in the consumer VPC that reaches only the endpoint', () => {
-    const [orders] = stages;
-    if (!orders) throw new Error('no consumer stage');
-    const template = Template.fromStack(orders.endpointStack);
-    const stack = orders.endpointStack;
-    const functionSg = stack.resolve(
-      (orders.endpointStack.smokeTest.function.connections.securityGroups[0]?.node.defaultChild as unknown as { logicalId: string }).logicalId,
-    ) as string;
-    const endpointSg = stack.resolve((orders.endpointStack.endpoint.securityGroup.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'task-api-staging-orders-smoke',
-      Runtime: 'nodejs24.x',
-      VpcConfig: Match.objectLike({ SecurityGroupIds: [{ 'Fn::GetAtt': [functionSg, 'GroupId'] }] }),
-      Environment: {
-        Variables: {
-          API_BASE_URL: {
-            'Fn::Join': ['', ['http://', Match.objectLike({ 'Fn::Select': Match.anyValue() }), ':80']],
+  it('deploys a smoke-test function that runs the configured checks and reaches only the endpoint', () => {
+    const port = listenerPort(config);
+    for (const consumer of managedConsumers(config)) {
+      const stack = stageOf(consumer.name).endpointStack;
+      const template = Template.fromStack(stack);
+      const functionSg = logicalIdOf(stack, stack.smokeTest.node.findChild('SecurityGroup'));
+      const endpointSg = logicalIdOf(stack, stack.endpoint.securityGroup);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: smokeTestFunctionName(config, consumer),
+        Runtime: 'nodejs24.x',
+        VpcConfig: Match.objectLike({ SecurityGroupIds: [{ 'Fn::GetAtt': [functionSg, 'GroupId'] }] }),
+        Environment: {
+          Variables: {
+            API_BASE_URL: { 'Fn::Join': ['', ['http://', Match.objectLike({ 'Fn::Select': Match.anyValue() }), `:${port}`]] },
+            REQUEST_TIMEOUT_MS: '5000',
+            SMOKE_CHECKS: JSON.stringify(config.service.smokeChecks),
           },
-          REQUEST_TIMEOUT_MS: '5000',
         },
-      },
-    });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
-      GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
-      DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
-      FromPort: 80,
-      ToPort: 80,
-    });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
-      FromPort: 80,
-    });
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+        DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+        FromPort: port,
+        ToPort: port,
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+        FromPort: port,
+      });
+    }
   });
 
   it('lets only the pipeline smoke runner assume the invoker role, which may only invoke the function', () => {
-    const [orders] = stages;
-    if (!orders) throw new Error('no consumer stage');
-    const template = Template.fromStack(orders.endpointStack);
+    const template = Template.fromStack(stageOf(newVpc.name).endpointStack);
     template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'task-api-staging-smoke-invoker',
+      RoleName: smokeTestRoleName(config),
       AssumeRolePolicyDocument: {
         Statement: [
           Match.objectLike({
             Action: 'sts:AssumeRole',
-            Principal: { AWS: 'arn:aws:iam::444444444444:root' },
-            Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::444444444444:role/task-api-staging-smoke-runner-*' } },
+            Principal: { AWS: `arn:aws:iam::${pipeline.account}:root` },
+            Condition: { ArnLike: { 'aws:PrincipalArn': smokeTestRunnerRoleArnPattern(config) } },
           }),
         ],
       },
@@ -140,5 +199,110 @@ describe('ConsumerStage (example config)', () => {
     expect(policies.map((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
       [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SmokeTestFunction/), 'Arn'] } }],
     ]);
+  });
+});
+
+describe('ConsumerStage without a pipeline section', () => {
+  let template: Template;
+  let config: EnvironmentConfig;
+  let consumer: NewVpcConsumerConfig;
+
+  beforeAll(() => {
+    // GIVEN the fixture config without its pipeline section
+    config = fixtureEnvironment('qa', (input) => {
+      delete input.pipeline;
+    });
+    consumer = kindOf(config, 'new-vpc');
+    // WHEN a consumer stage is built
+    const stage = new ConsumerStage(new PrivateApiApp(), consumerStageId(consumer), { config, consumer });
+    template = Template.fromStack(stage.endpointStack);
+  });
+
+  it('still deploys the endpoint and the smoke function, and outputs its name for invoking it by hand', () => {
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: smokeTestFunctionName(config, consumer) });
+    template.hasOutput('SmokeTestFunctionName', { Value: { Ref: Match.stringLikeRegexp('^SmokeTestFunction') } });
+  });
+
+  it('creates no invoker role: there is nobody to trust', () => {
+    expect(template.findResources('AWS::IAM::Role', { Properties: { RoleName: smokeTestRoleName(config) } })).toEqual({});
+    expect(JSON.stringify(template.toJSON())).not.toContain('smoke-runner');
+  });
+});
+
+describe('standalone app composition', () => {
+  it('synthesizes the same templates at the top of an app as inside a Stage', () => {
+    // GIVEN the fixture's managed consumers
+    const config = fixtureEnvironment();
+    for (const consumer of managedConsumers(config)) {
+      // WHEN their stacks are composed in a Stage and under a plain top-level construct
+      const stage = new ConsumerStage(new PrivateApiApp(), consumerStageId(consumer), { config, consumer });
+      const topLevel = new ConsumerStacksScope(new PrivateApiApp(), consumerStageId(consumer), { config, consumer });
+      // THEN both have the same stacks, names, environments and templates
+      const pairs = [
+        [stage.networkStack, topLevel.networkStack],
+        [stage.endpointStack, topLevel.endpointStack],
+      ] as const;
+      for (const [inStage, atTop] of pairs) {
+        expect(atTop === undefined).toBe(inStage === undefined);
+        if (!inStage || !atTop) continue;
+        expect([atTop.stackName, atTop.account, atTop.region]).toEqual([inStage.stackName, consumer.account, consumer.region]);
+        expect(Template.fromStack(atTop).toJSON()).toEqual(Template.fromStack(inStage).toJSON());
+      }
+      expect(topLevel.endpointStack.node.path).toBe(`Consumer-${consumer.name}/Endpoint`);
+    }
+  });
+});
+
+describe('validation', () => {
+  it('fails when a ConsumerStage is given a self-managed consumer', () => {
+    const config = fixtureEnvironment();
+    const [selfManaged] = selfManagedConsumers(config);
+    if (!selfManaged) throw new Error('the fixture has a self-managed consumer');
+    const consumer = selfManaged as unknown as ManagedConsumerConfig;
+    expect(() => new ConsumerStage(new App(), 'Stage', { config, consumer })).toThrow(
+      `ConsumerStage Stage: consumer ${selfManaged.name} is self-managed (it deploys its endpoint from the consumer kit), got kind self-managed`,
+    );
+  });
+
+  it('fails when the endpoint stack of a new-VPC consumer gets no network, or an existing-VPC one gets one', () => {
+    const config = fixtureEnvironment();
+    const newVpc = kindOf(config, 'new-vpc');
+    const existing = kindOf(config, 'existing-vpc');
+    expect(() => new ConsumerEndpointStack(new App(), 'Endpoint', { config, consumer: newVpc })).toThrow(
+      `ConsumerEndpointStack Endpoint: network is required for consumer ${newVpc.name} (kind new-vpc), got undefined`,
+    );
+    const stage = new ConsumerStage(new App(), 'Stage', { config, consumer: newVpc });
+    const network = stage.networkStack?.network;
+    expect(() => new ConsumerEndpointStack(stage, 'Other', { config, consumer: existing, network })).toThrow(
+      /ConsumerEndpointStack Stage\/Other: network must not be given for consumer .* \(kind existing-vpc: its VPC vpc-[0-9a-f]+ is imported\), got Stage\/Network\/Network/,
+    );
+  });
+
+  it('fails when an existing VPC names two subnets in one zone, or none', () => {
+    const stack = new Stack();
+    const twice = { id: 'vpc-0123abcd', cidr: '10.0.0.0/16', subnets: [
+      { zoneId: 'use2-az1', subnetId: 'subnet-0123abcd' },
+      { zoneId: 'use2-az1', subnetId: 'subnet-0123abce' },
+    ] };
+    expect(() => new ExistingConsumerVpc(stack, 'Twice', { vpc: twice })).toThrow(
+      'ExistingConsumerVpc Default/Twice: vpc.subnets must name one subnet per zone, got zone(s) use2-az1 twice',
+    );
+    expect(() => new ExistingConsumerVpc(stack, 'None', { vpc: { ...twice, subnets: [] } })).toThrow(
+      'ExistingConsumerVpc Default/None: vpc.subnets must name at least one subnet, got []',
+    );
+  });
+
+  it('fails when the smoke test gets only part of the invoker settings, or no check', () => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const endpoint = new ConsumerEndpoint(stack, 'Endpoint', { vpc, serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0abc', port: 80 });
+    const base = { vpc, vpcSubnets: {}, endpoint, functionName: 'smoke', logRetention: logs.RetentionDays.ONE_DAY, checks: [{ path: '/', status: 200 }] };
+    expect(() => new ConsumerSmokeTest(stack, 'Partial', { ...base, invokerRoleName: 'invoker' })).toThrow(
+      'ConsumerSmokeTest Default/Partial: give all of invokerRoleName, runnerRoleArnPattern and runnerAccount, or none, got {"invokerRoleName":"invoker"}',
+    );
+    expect(() => new ConsumerSmokeTest(stack, 'NoCheck', { ...base, checks: [] })).toThrow(
+      'ConsumerSmokeTest Default/NoCheck: checks must name at least one request, got []',
+    );
   });
 });
