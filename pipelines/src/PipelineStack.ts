@@ -54,7 +54,10 @@ function title(name: string): string {
  */
 export class PipelineStack extends Stack {
   public readonly pipeline: pipelines.CodePipeline;
-  /** Provider stage ids and consumer wave ids, in deployment order (for tests and docs). */
+  /**
+   * The CodePipeline stages that deploy, in order: each provider stage, then its consumer waves
+   * (a wave of one consumer is named after that consumer's stage, as CDK Pipelines names it).
+   */
   public readonly deploymentOrder: string[] = [];
   /** The per-environment roles the smoke-test steps run with. */
   public readonly smokeRunners: iam.Role[] = [];
@@ -153,10 +156,12 @@ export class PipelineStack extends Stack {
         const waveId = `${envTitle}-Consumers-${waveNumber}`;
         const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
         const wave = this.pipeline.addWave(waveId, { post: [this.smokeTestStep(source, environment, waveNumber, batch, runner)] });
-        for (const consumer of batch) {
-          wave.addStage(new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer }));
-        }
-        this.deploymentOrder.push(waveId);
+        const stages = batch.map(
+          (consumer) => new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer }),
+        );
+        for (const stage of stages) wave.addStage(stage);
+        const [onlyStage] = stages;
+        this.deploymentOrder.push(stages.length === 1 && onlyStage ? onlyStage.stageName : waveId);
         this.smokeRunners.push(runner);
       }
     }
