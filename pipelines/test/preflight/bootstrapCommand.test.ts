@@ -9,21 +9,21 @@ describe('bootstrapCommand', () => {
     // WHEN the fix command is built
     // THEN it is the exact command to run
     expect(
-      bootstrapCommand({ account: '222222222222', region: 'eu-west-1' }, { pipelineAccount: '111111111111', executionPolicyArn }),
+      bootstrapCommand({ account: '210000000001', region: 'us-east-2' }, { pipelineAccount: '210000000009', executionPolicyArn }),
     ).toBe(
-      'npx cdk bootstrap aws://222222222222/eu-west-1 --trust 111111111111 --trust-for-lookup 111111111111 ' +
-        '--cloudformation-execution-policies arn:aws:iam::222222222222:policy/cdk-execution',
+      'npx cdk bootstrap aws://210000000001/us-east-2 --trust 210000000009 --trust-for-lookup 210000000009 ' +
+        '--cloudformation-execution-policies arn:aws:iam::210000000001:policy/cdk-execution',
     );
   });
 
   it('adds --qualifier only when it is not the default', () => {
-    const target = { account: '222222222222', region: 'eu-west-1' };
-    expect(bootstrapCommand(target, { pipelineAccount: '111111111111', executionPolicyArn, qualifier: 'hnb659fds' })).not.toContain(
+    const target = { account: '210000000001', region: 'us-east-2' };
+    expect(bootstrapCommand(target, { pipelineAccount: '210000000009', executionPolicyArn, qualifier: 'hnb659fds' })).not.toContain(
       '--qualifier',
     );
-    expect(bootstrapCommand(target, { pipelineAccount: '111111111111', executionPolicyArn, qualifier: 'myteam01' })).toBe(
-      'npx cdk bootstrap aws://222222222222/eu-west-1 --trust 111111111111 --trust-for-lookup 111111111111 ' +
-        '--cloudformation-execution-policies arn:aws:iam::222222222222:policy/cdk-execution --qualifier myteam01',
+    expect(bootstrapCommand(target, { pipelineAccount: '210000000009', executionPolicyArn, qualifier: 'myteam01' })).toBe(
+      'npx cdk bootstrap aws://210000000001/us-east-2 --trust 210000000009 --trust-for-lookup 210000000009 ' +
+        '--cloudformation-execution-policies arn:aws:iam::210000000001:policy/cdk-execution --qualifier myteam01',
     );
   });
 });

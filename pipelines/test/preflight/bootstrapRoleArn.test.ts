@@ -7,26 +7,26 @@ describe('bootstrapRoleArn', () => {
     // WHEN the deploy and lookup role ARNs are built
     // THEN they follow cdk-<qualifier>-<kind>-role-<account>-<region>
     expect(DEFAULT_QUALIFIER).toBe('hnb659fds');
-    expect(bootstrapRoleArn('deploy', '222222222222', 'eu-west-1')).toBe(
-      'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1',
+    expect(bootstrapRoleArn('deploy', '210000000001', 'us-east-2')).toBe(
+      'arn:aws:iam::210000000001:role/cdk-hnb659fds-deploy-role-210000000001-us-east-2',
     );
-    expect(bootstrapRoleArn('lookup', '222222222222', 'eu-west-1')).toBe(
-      'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1',
+    expect(bootstrapRoleArn('lookup', '210000000001', 'us-east-2')).toBe(
+      'arn:aws:iam::210000000001:role/cdk-hnb659fds-lookup-role-210000000001-us-east-2',
     );
   });
 
   it('names the publishing roles too', () => {
-    expect(bootstrapRoleArn('file-publishing', '222222222222', 'us-east-1')).toBe(
-      'arn:aws:iam::222222222222:role/cdk-hnb659fds-file-publishing-role-222222222222-us-east-1',
+    expect(bootstrapRoleArn('file-publishing', '210000000001', 'us-east-1')).toBe(
+      'arn:aws:iam::210000000001:role/cdk-hnb659fds-file-publishing-role-210000000001-us-east-1',
     );
-    expect(bootstrapRoleArn('image-publishing', '222222222222', 'us-east-1')).toBe(
-      'arn:aws:iam::222222222222:role/cdk-hnb659fds-image-publishing-role-222222222222-us-east-1',
+    expect(bootstrapRoleArn('image-publishing', '210000000001', 'us-east-1')).toBe(
+      'arn:aws:iam::210000000001:role/cdk-hnb659fds-image-publishing-role-210000000001-us-east-1',
     );
   });
 
   it('uses a non-default qualifier', () => {
-    expect(bootstrapRoleArn('deploy', '222222222222', 'eu-west-1', 'myteam01')).toBe(
-      'arn:aws:iam::222222222222:role/cdk-myteam01-deploy-role-222222222222-eu-west-1',
+    expect(bootstrapRoleArn('deploy', '210000000001', 'us-east-2', 'myteam01')).toBe(
+      'arn:aws:iam::210000000001:role/cdk-myteam01-deploy-role-210000000001-us-east-2',
     );
   });
 
@@ -34,18 +34,18 @@ describe('bootstrapRoleArn', () => {
     // GIVEN regions of the three partitions
     // WHEN role ARNs are built
     // THEN the partition follows the region prefix
-    expect(bootstrapRoleArn('deploy', '222222222222', 'cn-north-1')).toBe(
-      'arn:aws-cn:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-cn-north-1',
+    expect(bootstrapRoleArn('deploy', '210000000001', 'cn-north-1')).toBe(
+      'arn:aws-cn:iam::210000000001:role/cdk-hnb659fds-deploy-role-210000000001-cn-north-1',
     );
-    expect(bootstrapRoleArn('lookup', '222222222222', 'us-gov-west-1')).toBe(
-      'arn:aws-us-gov:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-us-gov-west-1',
+    expect(bootstrapRoleArn('lookup', '210000000001', 'us-gov-west-1')).toBe(
+      'arn:aws-us-gov:iam::210000000001:role/cdk-hnb659fds-lookup-role-210000000001-us-gov-west-1',
     );
   });
 });
 
 describe('partitionFor', () => {
   it.each([
-    ['eu-west-1', 'aws'],
+    ['us-east-2', 'aws'],
     ['us-east-1', 'aws'],
     ['us-west-2', 'aws'],
     ['cn-north-1', 'aws-cn'],

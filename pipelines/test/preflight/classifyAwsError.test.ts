@@ -14,8 +14,8 @@ function namedError(name: string, message: string): Error {
 }
 
 const NOT_AUTHORIZED =
-  'User: arn:aws:sts::111111111111:assumed-role/Admin/me is not authorized to perform: sts:AssumeRole on resource: ' +
-  'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1';
+  'User: arn:aws:sts::210000000009:assumed-role/Admin/me is not authorized to perform: sts:AssumeRole on resource: ' +
+  'arn:aws:iam::210000000001:role/cdk-hnb659fds-deploy-role-210000000001-us-east-2';
 
 describe('classifyAwsError', () => {
   it('recognises missing credentials by name or message', () => {
@@ -72,7 +72,7 @@ describe('classifyAwsError', () => {
 
   it('keeps other errors with their name, on one line', () => {
     // GIVEN a modelled STS error, a network error and a thrown string
-    const network = Object.assign(new Error('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' });
+    const network = Object.assign(new Error('getaddrinfo ENOTFOUND sts.us-east-2.amazonaws.com'), { code: 'ENOTFOUND' });
     // WHEN they are classified
     // THEN their names are kept
     expect(classifyAwsError(new RegionDisabledException({ $metadata: {}, message: 'STS is not activated' }))).toEqual({
@@ -83,7 +83,7 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(network)).toEqual({
       kind: 'other',
       name: 'ENOTFOUND',
-      message: 'getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com',
+      message: 'getaddrinfo ENOTFOUND sts.us-east-2.amazonaws.com',
     });
     expect(classifyAwsError('boom')).toEqual({ kind: 'other', name: 'Error', message: 'boom' });
     expect(classifyAwsError(stsError('InternalFailure', 'first line\n  second line')).message).toBe('first line second line');
@@ -94,8 +94,8 @@ describe('accessDeniedCause', () => {
   it.each([
     [`${NOT_AUTHORIZED}`, 'untrusted-or-missing'],
     [`${NOT_AUTHORIZED} because no resource-based policy allows the sts:AssumeRole action`, 'untrusted-or-missing'],
-    ['The role with name cdk-hnb659fds-deploy-role-222222222222-eu-west-1 cannot be found.', 'missing-role'],
-    ['Role arn:aws:iam::222222222222:role/x does not exist', 'missing-role'],
+    ['The role with name cdk-hnb659fds-deploy-role-210000000001-us-east-2 cannot be found.', 'missing-role'],
+    ['Role arn:aws:iam::210000000001:role/x does not exist', 'missing-role'],
     [`${NOT_AUTHORIZED} with an explicit deny in a service control policy`, 'service-control-policy'],
     [`${NOT_AUTHORIZED} with an explicit deny in a resource control policy`, 'resource-control-policy'],
     [`${NOT_AUTHORIZED} because no identity-based policy allows the sts:AssumeRole action`, 'identity-policy'],

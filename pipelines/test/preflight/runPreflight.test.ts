@@ -18,17 +18,17 @@ import {
   type PreflightTarget,
 } from '../../src/preflight/index';
 
-const PIPELINE = '111111111111';
-const PROVIDER = '222222222222';
-const CONSUMER = '333333333333';
-const REGION = 'eu-west-1';
+const PIPELINE = '210000000009';
+const PROVIDER = '210000000001';
+const CONSUMER = '210000000002';
+const REGION = 'us-east-2';
 const NOW = new Date('2024-05-01T12:00:00Z');
 const SESSION_NAME = `preflight-${NOW.getTime()}`;
 
 const TARGETS: readonly PreflightTarget[] = [
   { account: PIPELINE, region: REGION, label: 'pipeline' },
-  { account: PROVIDER, region: REGION, label: 'staging provider' },
-  { account: CONSUMER, region: REGION, label: 'staging consumer orders' },
+  { account: PROVIDER, region: REGION, label: 'qa provider' },
+  { account: CONSUMER, region: REGION, label: 'qa consumer alpha' },
 ];
 
 const executionPolicyArn = (account: string): string => `arn:aws:iam::${account}:policy/cdk-execution`;
@@ -129,13 +129,13 @@ describe('runPreflight', () => {
       `credentials: account ${PIPELINE} (arn:aws:sts::${PIPELINE}:assumed-role/Admin/me)`,
       'checking 6 bootstrap roles (qualifier hnb659fds) in 3 account/region pair(s)',
       '',
-      'account       region     target                   role    ok  reason',
-      '111111111111  eu-west-1  pipeline                 deploy  ✓',
-      '111111111111  eu-west-1  pipeline                 lookup  ✓',
-      '222222222222  eu-west-1  staging provider         deploy  ✓',
-      '222222222222  eu-west-1  staging provider         lookup  ✓',
-      '333333333333  eu-west-1  staging consumer orders  deploy  ✓',
-      '333333333333  eu-west-1  staging consumer orders  lookup  ✓',
+      'account       region     target             role    ok  reason',
+      '210000000009  us-east-2  pipeline           deploy  ✓',
+      '210000000009  us-east-2  pipeline           lookup  ✓',
+      '210000000001  us-east-2  qa provider        deploy  ✓',
+      '210000000001  us-east-2  qa provider        lookup  ✓',
+      '210000000002  us-east-2  qa consumer alpha  deploy  ✓',
+      '210000000002  us-east-2  qa consumer alpha  lookup  ✓',
       '',
       '6 of 6 roles OK',
       '',
@@ -145,7 +145,7 @@ describe('runPreflight', () => {
   it('assumes the deploy and lookup roles for 900 seconds under one preflight session name', async () => {
     // GIVEN one target
     // WHEN the preflight runs
-    await run({ targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }] });
+    await run({ targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }] });
     // THEN AssumeRole is called with the bootstrap role ARNs
     expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
       { RoleArn: bootstrapRoleArn('deploy', PROVIDER, REGION), RoleSessionName: SESSION_NAME, DurationSeconds: 900 },
@@ -175,11 +175,11 @@ describe('runPreflight', () => {
     // GIVEN a deploy role that lands in the wrong account
     assumedAccountOf = () => '999999999999';
     // WHEN the preflight runs for one target
-    const { exitCode, lines } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }] });
+    const { exitCode, lines } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }] });
     // THEN the deploy row is ✗ with the account found
     expect(exitCode).toBe(1);
     expect(lines).toContain(
-      '222222222222  eu-west-1  staging provider  deploy  ✗   assumed role belongs to account 999999999999, not 222222222222',
+      '210000000001  us-east-2  qa provider  deploy  ✗   assumed role belongs to account 999999999999, not 210000000001',
     );
     expect(lines).toContain('1 of 2 roles OK');
   });
@@ -201,15 +201,15 @@ describe('runPreflight', () => {
     // THEN its rows are ✗ with the reason, the fix command is printed, and the exit code is 1
     expect(exitCode).toBe(1);
     expect(lines).toContain(
-      '333333333333  eu-west-1  staging consumer orders  deploy  ✗   not trusted by 111111111111 or missing (bootstrap with --trust)',
+      '210000000002  us-east-2  qa consumer alpha  deploy  ✗   not trusted by 210000000009 or missing (bootstrap with --trust)',
     );
     expect(lines).toContain(
-      '333333333333  eu-west-1  staging consumer orders  lookup  ✗   not trusted by 111111111111 or missing (bootstrap with --trust)',
+      '210000000002  us-east-2  qa consumer alpha  lookup  ✗   not trusted by 210000000009 or missing (bootstrap with --trust)',
     );
-    expect(lines).toContain('# staging consumer orders (333333333333/eu-west-1)');
+    expect(lines).toContain('# qa consumer alpha (210000000002/us-east-2)');
     expect(lines).toContain(
-      'npx cdk bootstrap aws://333333333333/eu-west-1 --trust 111111111111 --trust-for-lookup 111111111111 ' +
-        '--cloudformation-execution-policies arn:aws:iam::333333333333:policy/cdk-execution',
+      'npx cdk bootstrap aws://210000000002/us-east-2 --trust 210000000009 --trust-for-lookup 210000000009 ' +
+        '--cloudformation-execution-policies arn:aws:iam::210000000002:policy/cdk-execution',
     );
     // AND only the failing target gets a command
     expect(text.match(/npx cdk bootstrap/g)).toHaveLength(1);
@@ -220,7 +220,7 @@ describe('runPreflight', () => {
     // GIVEN a missing lookup role and an SCP-denied deploy role
     sts
       .on(AssumeRoleCommand, { RoleArn: bootstrapRoleArn('lookup', PROVIDER, REGION) })
-      .rejects(stsError('AccessDenied', 'The role cdk-hnb659fds-lookup-role-222222222222-eu-west-1 does not exist'));
+      .rejects(stsError('AccessDenied', 'The role cdk-hnb659fds-lookup-role-210000000001-us-east-2 does not exist'));
     sts
       .on(AssumeRoleCommand, { RoleArn: bootstrapRoleArn('deploy', PROVIDER, REGION) })
       .rejects(
@@ -230,13 +230,13 @@ describe('runPreflight', () => {
         ),
       );
     // WHEN the preflight runs for that target
-    const { exitCode, lines } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }] });
+    const { exitCode, lines } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }] });
     // THEN each row names its cause
     expect(exitCode).toBe(1);
     expect(lines).toContain(
-      '222222222222  eu-west-1  staging provider  deploy  ✗   denied by a service control policy of the organization (explicit deny in an SCP)',
+      '210000000001  us-east-2  qa provider  deploy  ✗   denied by a service control policy of the organization (explicit deny in an SCP)',
     );
-    expect(lines).toContain('222222222222  eu-west-1  staging provider  lookup  ✗   role does not exist (bootstrap with --trust)');
+    expect(lines).toContain('210000000001  us-east-2  qa provider  lookup  ✗   role does not exist (bootstrap with --trust)');
   });
 
   it('reports any other error with its name and message on one line', async () => {
@@ -245,13 +245,13 @@ describe('runPreflight', () => {
       .rejects(
         stsError(
           'RegionDisabledException',
-          'STS is not activated in this region for account:222222222222.\nYour account administrator can activate STS in this region',
+          'STS is not activated in this region for account:210000000001.\nYour account administrator can activate STS in this region',
         ),
       );
-    const { exitCode, lines, text } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }] });
+    const { exitCode, lines, text } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }] });
     expect(exitCode).toBe(1);
     expect(lines).toContain(
-      '222222222222  eu-west-1  staging provider  deploy  ✗   RegionDisabledException: STS is not activated in this region for account:222222222222. ' +
+      '210000000001  us-east-2  qa provider  deploy  ✗   RegionDisabledException: STS is not activated in this region for account:210000000001. ' +
         'Your account administrator can activate STS in this region',
     );
     expect(text).not.toContain('    at ');
@@ -324,7 +324,7 @@ describe('runPreflight', () => {
     const delays: number[] = [];
     // WHEN the preflight runs
     const { exitCode, lines } = await run({
-      targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }],
+      targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }],
       sleep: (ms) => {
         delays.push(ms);
         return Promise.resolve();
@@ -332,7 +332,7 @@ describe('runPreflight', () => {
     });
     // THEN the role is ✓ after three tries
     expect(exitCode).toBe(0);
-    expect(lines).toContain('222222222222  eu-west-1  staging provider  deploy  ✓');
+    expect(lines).toContain('210000000001  us-east-2  qa provider  deploy  ✓');
     expect(sts.commandCalls(AssumeRoleCommand, { RoleArn: deployArn })).toHaveLength(3);
     expect(delays).toEqual([1000, 2000]);
   });
@@ -342,18 +342,18 @@ describe('runPreflight', () => {
     const lookupArn = bootstrapRoleArn('lookup', PROVIDER, REGION);
     sts.on(AssumeRoleCommand, { RoleArn: lookupArn }).rejects(stsError('TooManyRequestsException', 'Rate exceeded'));
     // WHEN the preflight runs with the default three tries
-    const { exitCode, lines } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }] });
+    const { exitCode, lines } = await run({ targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }] });
     // THEN it gives up after three tries with the reason
     expect(exitCode).toBe(1);
     expect(sts.commandCalls(AssumeRoleCommand, { RoleArn: lookupArn })).toHaveLength(3);
-    expect(lines).toContain('222222222222  eu-west-1  staging provider  lookup  ✗   throttled by STS, try again');
+    expect(lines).toContain('210000000001  us-east-2  qa provider  lookup  ✗   throttled by STS, try again');
     expect(lines).toContain('1 of 2 roles OK');
   });
 
   it('honours a custom number of tries', async () => {
     sts.on(AssumeRoleCommand).rejects(stsError('Throttling', 'Rate exceeded'));
     const { exitCode } = await run({
-      targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }],
+      targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }],
       retry: { attempts: 5, baseDelayMs: 0 },
     });
     expect(exitCode).toBe(1);
@@ -363,14 +363,14 @@ describe('runPreflight', () => {
   it('checks targets sharing account and region once, with their labels merged', async () => {
     // GIVEN the provider and a consumer deployed into the same account/region
     const targets = [
-      { account: PROVIDER, region: REGION, label: 'staging provider' },
-      { account: PROVIDER, region: REGION, label: 'staging consumer orders' },
+      { account: PROVIDER, region: REGION, label: 'qa provider' },
+      { account: PROVIDER, region: REGION, label: 'qa consumer alpha' },
     ];
     // WHEN the preflight runs
     const { lines } = await run({ targets });
     // THEN the account/region is checked once and listed under both labels
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
-    expect(lines).toContain('222222222222  eu-west-1  staging provider, staging consumer orders  deploy  ✓');
+    expect(lines).toContain('210000000001  us-east-2  qa provider, qa consumer alpha  deploy  ✓');
     expect(lines).toContain('2 of 2 roles OK');
   });
 
@@ -387,12 +387,12 @@ describe('runPreflight', () => {
         `a ✓ proves that ${PROVIDER} is trusted, not the pipeline: run the preflight with pipeline-account credentials`,
     ]);
     expect(lines).toContain(
-      '333333333333  eu-west-1  staging consumer orders  deploy  ✗   not trusted by 222222222222 or missing (bootstrap with --trust)',
+      '210000000002  us-east-2  qa consumer alpha  deploy  ✗   not trusted by 210000000001 or missing (bootstrap with --trust)',
     );
     // AND the fix still trusts the pipeline account
     expect(lines).toContain(
-      'npx cdk bootstrap aws://333333333333/eu-west-1 --trust 111111111111 --trust-for-lookup 111111111111 ' +
-        '--cloudformation-execution-policies arn:aws:iam::333333333333:policy/cdk-execution',
+      'npx cdk bootstrap aws://210000000002/us-east-2 --trust 210000000009 --trust-for-lookup 210000000009 ' +
+        '--cloudformation-execution-policies arn:aws:iam::210000000002:policy/cdk-execution',
     );
   });
 
@@ -407,16 +407,16 @@ describe('runPreflight', () => {
       throw accessDenied(input.RoleArn ?? '');
     });
     // WHEN the preflight runs
-    const { lines } = await run({ qualifier: 'myteam01', targets: [{ account: PROVIDER, region: REGION, label: 'prod provider' }] });
+    const { lines } = await run({ qualifier: 'myteam01', targets: [{ account: PROVIDER, region: REGION, label: 'live provider' }] });
     // THEN the qualifier is in the ARNs, the summary and the command
     expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn)).toEqual([
-      'arn:aws:iam::222222222222:role/cdk-myteam01-deploy-role-222222222222-eu-west-1',
-      'arn:aws:iam::222222222222:role/cdk-myteam01-lookup-role-222222222222-eu-west-1',
+      'arn:aws:iam::210000000001:role/cdk-myteam01-deploy-role-210000000001-us-east-2',
+      'arn:aws:iam::210000000001:role/cdk-myteam01-lookup-role-210000000001-us-east-2',
     ]);
     expect(lines).toContain('checking 2 bootstrap roles (qualifier myteam01) in 1 account/region pair(s)');
     expect(lines).toContain(
-      'npx cdk bootstrap aws://222222222222/eu-west-1 --trust 111111111111 --trust-for-lookup 111111111111 ' +
-        '--cloudformation-execution-policies arn:aws:iam::222222222222:policy/cdk-execution --qualifier myteam01',
+      'npx cdk bootstrap aws://210000000001/us-east-2 --trust 210000000009 --trust-for-lookup 210000000009 ' +
+        '--cloudformation-execution-policies arn:aws:iam::210000000001:policy/cdk-execution --qualifier myteam01',
     );
   });
 
@@ -431,27 +431,27 @@ describe('runPreflight', () => {
     // THEN each role ARN carries its partition
     expect(exitCode).toBe(0);
     expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn)).toEqual([
-      'arn:aws-cn:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-cn-north-1',
-      'arn:aws-cn:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-cn-north-1',
-      'arn:aws-us-gov:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-gov-west-1',
-      'arn:aws-us-gov:iam::333333333333:role/cdk-hnb659fds-lookup-role-333333333333-us-gov-west-1',
+      'arn:aws-cn:iam::210000000001:role/cdk-hnb659fds-deploy-role-210000000001-cn-north-1',
+      'arn:aws-cn:iam::210000000001:role/cdk-hnb659fds-lookup-role-210000000001-cn-north-1',
+      'arn:aws-us-gov:iam::210000000002:role/cdk-hnb659fds-deploy-role-210000000002-us-gov-west-1',
+      'arn:aws-us-gov:iam::210000000002:role/cdk-hnb659fds-lookup-role-210000000002-us-gov-west-1',
     ]);
     expect(stsFor.mock.calls.map(([, region]) => region)).toEqual(['cn-north-1', 'us-gov-west-1']);
   });
 
   it('checks the roles it is given, e.g. the publishing roles as well', async () => {
     const { lines } = await run({
-      targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }],
+      targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }],
       roles: ['deploy', 'lookup', 'file-publishing', 'image-publishing'],
     });
-    expect(lines).toContain('222222222222  eu-west-1  staging provider  image-publishing  ✓');
+    expect(lines).toContain('210000000001  us-east-2  qa provider  image-publishing  ✓');
     expect(lines).toContain('4 of 4 roles OK');
   });
 
   it('rejects an invalid target account in one line, with exit code 2, before calling AWS', async () => {
-    const { exitCode, text } = await run({ targets: [{ account: '12345', region: REGION, label: 'staging provider' }] });
+    const { exitCode, text } = await run({ targets: [{ account: '12345', region: REGION, label: 'qa provider' }] });
     expect(exitCode).toBe(2);
-    expect(text).toBe('preflight: target "staging provider" must have a 12-digit AWS account id (got "12345")\n');
+    expect(text).toBe('preflight: target "qa provider" must have a 12-digit AWS account id (got "12345")\n');
     expect(sts.calls()).toHaveLength(0);
   });
 
@@ -461,7 +461,7 @@ describe('runPreflight', () => {
       executionPolicyArn: () => {
         throw new TypeError('no execution policy configured');
       },
-      targets: [{ account: PROVIDER, region: REGION, label: 'staging provider' }],
+      targets: [{ account: PROVIDER, region: REGION, label: 'qa provider' }],
       verifyAssumedAccount: false,
       sts: (() => {
         sts.on(AssumeRoleCommand).rejects(accessDenied('x'));

@@ -23,7 +23,7 @@ describe('main (smoke-test CLI)', () => {
   it('exits 2 with a one-line usage error when an argument is missing', () => {
     // GIVEN a command line without --role-arn
     // WHEN the CLI runs
-    const { status, stdout, stderr } = cli(['--consumer', 'orders', '--function-name', 'smoke', '--region', 'eu-west-1']);
+    const { status, stdout, stderr } = cli(['--consumer', 'alpha', '--function-name', 'smoke', '--region', 'us-east-2']);
     // THEN it exits 2 and prints one line naming the missing option, and no stack trace
     expect(status).toBe(2);
     expect(stdout).toBe('');
@@ -31,7 +31,7 @@ describe('main (smoke-test CLI)', () => {
   });
 
   it('exits 2 on an invalid value', () => {
-    const { status, stderr } = cli(['--consumer', 'orders', '--role-arn', 'nope', '--function-name', 'smoke', '--region', 'eu-west-1']);
+    const { status, stderr } = cli(['--consumer', 'alpha', '--role-arn', 'nope', '--function-name', 'smoke', '--region', 'us-east-2']);
     expect(status).toBe(2);
     expect(stderr).toMatch(/^error: --role-arn must be an IAM role ARN .*\(got "nope"\)\. usage: /);
   });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseSmokeArgs, SMOKE_USAGE, type SmokeArgsParse } from '../../src/smoke/parseSmokeArgs';
 
-const roleArn = 'arn:aws:iam::222222222222:role/task-api-smoke-test';
+const roleArn = 'arn:aws:iam::210000000001:role/fixture-api-smoke-test';
 const valid = [
   '--consumer',
-  'orders',
+  'alpha',
   '--role-arn',
   roleArn,
   '--function-name',
-  'task-api-consumer-orders-smoke',
+  'fixture-api-consumer-alpha-smoke',
   '--region',
-  'eu-west-1',
+  'us-east-2',
 ];
 
 /** The argument list `valid` with `flag`'s value replaced (or the flag dropped when value is undefined). */
@@ -36,7 +36,7 @@ describe('parseSmokeArgs', () => {
     // THEN they come back validated, with no timeout
     expect(result).toEqual({
       kind: 'args',
-      args: { consumer: 'orders', roleArn, functionName: 'task-api-consumer-orders-smoke', region: 'eu-west-1' },
+      args: { consumer: 'alpha', roleArn, functionName: 'fixture-api-consumer-alpha-smoke', region: 'us-east-2' },
     });
   });
 
@@ -44,11 +44,11 @@ describe('parseSmokeArgs', () => {
     // GIVEN options as --flag=value, shuffled, with a timeout
     const argv = [
       '--timeout-ms=30000',
-      '--region=eu-west-1',
+      '--region=us-east-2',
       `--role-arn=${roleArn}`,
       '--function-name',
-      'arn:aws:lambda:eu-west-1:222222222222:function:smoke:live',
-      '--consumer=billing',
+      'arn:aws:lambda:us-east-2:210000000001:function:smoke:live',
+      '--consumer=beta',
     ];
     // WHEN they are parsed
     const result = parseSmokeArgs(argv);
@@ -56,10 +56,10 @@ describe('parseSmokeArgs', () => {
     expect(result).toEqual({
       kind: 'args',
       args: {
-        consumer: 'billing',
+        consumer: 'beta',
         roleArn,
-        functionName: 'arn:aws:lambda:eu-west-1:222222222222:function:smoke:live',
-        region: 'eu-west-1',
+        functionName: 'arn:aws:lambda:us-east-2:210000000001:function:smoke:live',
+        region: 'us-east-2',
         timeoutMs: 30000,
       },
     });
@@ -87,7 +87,7 @@ describe('parseSmokeArgs', () => {
   it.each([
     ['--consumer', 'Orders', '--consumer must be a consumer name'],
     ['--consumer', 'a', '--consumer must be a consumer name'],
-    ['--role-arn', 'arn:aws:iam::222222222222:user/alice', '--role-arn must be an IAM role ARN'],
+    ['--role-arn', 'arn:aws:iam::210000000001:user/alice', '--role-arn must be an IAM role ARN'],
     ['--role-arn', 'arn:aws:iam::2222:role/smoke', '--role-arn must be an IAM role ARN'],
     ['--function-name', 'smoke function', '--function-name must be a Lambda function name or ARN'],
     ['--region', 'Ireland', '--region must be an AWS region name'],
@@ -108,10 +108,10 @@ describe('parseSmokeArgs', () => {
 
   it.each([
     [['--consumer'], 'error: --consumer needs a value'],
-    [['--consumer', '--region', 'eu-west-1'], 'error: --consumer needs a value'],
+    [['--consumer', '--region', 'us-east-2'], 'error: --consumer needs a value'],
     [['--consumer='], 'error: --consumer needs a value'],
     [[...valid, '--verbose'], 'error: unknown option --verbose'],
-    [[...valid, '--consumer', 'billing'], 'error: --consumer given more than once'],
+    [[...valid, '--consumer', 'beta'], 'error: --consumer given more than once'],
     [[...valid, 'extra'], 'error: unexpected argument "extra"'],
   ])('rejects %j', (argv, message) => {
     expect(errorOf(parseSmokeArgs(argv))).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. usage: `));

@@ -15,10 +15,10 @@ import {
 const stsMock = mockClient(STSClient);
 const lambdaMock = mockClient(LambdaClient);
 
-const roleArn = 'arn:aws:iam::222222222222:role/task-api-smoke-test';
-const functionName = 'task-api-consumer-orders-smoke';
+const roleArn = 'arn:aws:iam::210000000001:role/fixture-api-smoke-test';
+const functionName = 'fixture-api-consumer-alpha-smoke';
 // An endpoint DNS name of the documented shape (ids elided: no endpoint service id is typed in this repository).
-const baseUrl = 'http://vpce-example.vpce-svc-example.eu-west-1.vpce.amazonaws.com:80';
+const baseUrl = 'http://vpce-example.vpce-svc-example.us-east-2.vpce.amazonaws.com:80';
 const assumedCredentials = {
   AccessKeyId: 'ASIAEXAMPLEASSUMED',
   SecretAccessKey: 'assumed-secret',
@@ -50,11 +50,11 @@ async function run(overrides: Partial<SmokeTestOptions> = {}) {
   const lines: string[] = [];
   const lambdaFor = vi.fn((credentials: AssumedCredentials, region: string) => new LambdaClient({ region, credentials }));
   const code = await runSmokeTest({
-    consumer: 'orders',
+    consumer: 'alpha',
     roleArn,
     functionName,
-    region: 'eu-west-1',
-    sts: new STSClient({ region: 'eu-west-1' }),
+    region: 'us-east-2',
+    sts: new STSClient({ region: 'us-east-2' }),
     lambdaFor,
     write: (line) => lines.push(line),
     ...overrides,
@@ -64,7 +64,7 @@ async function run(overrides: Partial<SmokeTestOptions> = {}) {
 
 /** A failure is one block: a first line naming the consumer, then indented details, no stack. */
 function expectFailureBlock(lines: readonly string[]): void {
-  expect(lines[0]).toMatch(/^✗ Smoke test FAILED for consumer "orders": /);
+  expect(lines[0]).toMatch(/^✗ Smoke test FAILED for consumer "alpha": /);
   for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}/);
   for (const line of lines) expect(line).not.toMatch(/^\s+at .+:\d+/);
   expect(lines.join('\n')).not.toContain('.ts:');
@@ -85,7 +85,7 @@ describe('runSmokeTest', () => {
     // THEN it exits 0 and prints a header and one ✓ line with the duration per check
     expect(code).toBe(SMOKE_PASSED);
     expect(lines).toEqual([
-      `Smoke test passed for consumer "orders": function ${functionName} (eu-west-1) reached ${baseUrl}`,
+      `Smoke test passed for consumer "alpha": function ${functionName} (us-east-2) reached ${baseUrl}`,
       '  ✓ GET /api/tasks 200 (41 ms)',
       '  ✓ GET /api/task/2 200 (9 ms)',
     ]);
@@ -99,7 +99,7 @@ describe('runSmokeTest', () => {
     const assumeRole = stsMock.commandCalls(AssumeRoleCommand);
     expect(assumeRole).toHaveLength(1);
     expect(assumeRole[0]?.args[0].input).toMatchObject({ RoleArn: roleArn, DurationSeconds: SESSION_DURATION_SECONDS });
-    expect(assumeRole[0]?.args[0].input.RoleSessionName).toMatch(/^smoke-orders-\d{13}$/);
+    expect(assumeRole[0]?.args[0].input.RoleSessionName).toMatch(/^smoke-alpha-\d{13}$/);
     // AND invoked the function once, request-response
     const invoke = lambdaMock.commandCalls(InvokeCommand);
     expect(invoke).toHaveLength(1);
@@ -124,7 +124,7 @@ describe('runSmokeTest', () => {
       name: 'AccessDenied',
       $fault: 'client',
       $metadata: { httpStatusCode: 403 },
-      message: `User: arn:aws:sts::444444444444:assumed-role/pipeline/build is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      message: `User: arn:aws:sts::210000000009:assumed-role/pipeline/build is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
     });
     stsMock.on(AssumeRoleCommand).rejects(denied);
     // WHEN the step runs
@@ -133,7 +133,7 @@ describe('runSmokeTest', () => {
     expect(code).toBe(SMOKE_FAILED);
     expectFailureBlock(lines);
     expect(lines).toEqual([
-      `✗ Smoke test FAILED for consumer "orders": could not assume role ${roleArn}: AccessDenied: ${denied.message}`,
+      `✗ Smoke test FAILED for consumer "alpha": could not assume role ${roleArn}: AccessDenied: ${denied.message}`,
     ]);
     expect(lambdaFor).not.toHaveBeenCalled();
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
@@ -162,7 +162,7 @@ describe('runSmokeTest', () => {
     expect(code).toBe(SMOKE_FAILED);
     expectFailureBlock(lines);
     expect(lines[0]).toBe(
-      `✗ Smoke test FAILED for consumer "orders": could not invoke function ${functionName} in eu-west-1: ResourceNotFoundException: Function not found: ${functionName}`,
+      `✗ Smoke test FAILED for consumer "alpha": could not invoke function ${functionName} in us-east-2: ResourceNotFoundException: Function not found: ${functionName}`,
     );
   });
 
@@ -183,7 +183,7 @@ describe('runSmokeTest', () => {
     expect(code).toBe(SMOKE_FAILED);
     expectFailureBlock(lines);
     expect(lines).toEqual([
-      `✗ Smoke test FAILED for consumer "orders": function ${functionName} failed (Unhandled)`,
+      `✗ Smoke test FAILED for consumer "alpha": function ${functionName} failed (Unhandled)`,
       `  error payload: {"errorType":"Runtime.ImportModuleError","errorMessage":"Error: Cannot find module 'index'"}`,
     ]);
     expect(output).not.toContain('_loadUserApp');
@@ -217,7 +217,7 @@ describe('runSmokeTest', () => {
     expect(code).toBe(SMOKE_FAILED);
     expectFailureBlock(lines);
     expect(lines).toEqual([
-      `✗ Smoke test FAILED for consumer "orders": the API did not answer as expected through ${baseUrl} (1 of 2 checks failed)`,
+      `✗ Smoke test FAILED for consumer "alpha": the API did not answer as expected through ${baseUrl} (1 of 2 checks failed)`,
       '  ✓ GET /api/tasks 200 (41 ms)',
       '  ✗ GET /api/task/2: body does not match the contract: $.name: expected "task2", got "taskX"',
       '      status: 200, content-type: application/json, after 12 ms',
@@ -279,7 +279,7 @@ describe('runSmokeTest', () => {
     expect(code).toBe(SMOKE_FAILED);
     expectFailureBlock(lines);
     expect(lines[0]).toBe(
-      `✗ Smoke test FAILED for consumer "orders": function ${functionName} returned a malformed payload: ${problem}`,
+      `✗ Smoke test FAILED for consumer "alpha": function ${functionName} returned a malformed payload: ${problem}`,
     );
     expect(lines[1]).toBe(`  payload: ${typeof body === 'string' ? body || '(empty)' : JSON.stringify(body)}`);
   });
@@ -295,7 +295,7 @@ describe('runSmokeTest', () => {
     expect(code).toBe(SMOKE_FAILED);
     expectFailureBlock(lines);
     expect(lines).toEqual([
-      `✗ Smoke test FAILED for consumer "orders": timed out after 50 ms while invoking function ${functionName} in eu-west-1`,
+      `✗ Smoke test FAILED for consumer "alpha": timed out after 50 ms while invoking function ${functionName} in us-east-2`,
     ]);
   });
 
@@ -306,7 +306,7 @@ describe('runSmokeTest', () => {
     const { code, lines, lambdaFor } = await run({ timeoutMs: 50 });
     // THEN it times out while assuming the role
     expect(code).toBe(SMOKE_FAILED);
-    expect(lines).toEqual([`✗ Smoke test FAILED for consumer "orders": timed out after 50 ms while assuming role ${roleArn}`]);
+    expect(lines).toEqual([`✗ Smoke test FAILED for consumer "alpha": timed out after 50 ms while assuming role ${roleArn}`]);
     expect(lambdaFor).not.toHaveBeenCalled();
   });
 
@@ -324,7 +324,7 @@ describe('runSmokeTest', () => {
 
 describe('roleSessionName', () => {
   it('is smoke-<consumer>-<timestamp>', () => {
-    expect(roleSessionName('orders', 1_732_000_000_000)).toBe('smoke-orders-1732000000000');
+    expect(roleSessionName('alpha', 1_732_000_000_000)).toBe('smoke-alpha-1732000000000');
   });
 
   it('keeps to the characters and length STS accepts', () => {
