@@ -12,14 +12,16 @@ import { imageDirectory, type ServiceConfig, type ServiceSecret } from '@private
 import type { Construct } from 'constructs';
 
 /** The repository root: `service.image.directory` is relative to it. */
-export const REPOSITORY_ROOT = resolve(__dirname, '../../..');
+const REPOSITORY_ROOT = resolve(__dirname, '../../..');
 
 /** Name of the service's container in the task definition (the load balancer targets it). */
-export const CONTAINER_NAME = 'Api';
+const CONTAINER_NAME = 'Api';
 
 /**
- * A Secrets Manager ARN ends with `-` and six random characters that Secrets Manager appends;
- * without them, the ARN is partial and policies must match the suffix with `-??????`.
+ * A complete Secrets Manager ARN ends with `-` and the six random characters Secrets Manager
+ * appends to the name; without them the ARN is partial, and the execution role's policy must
+ * match the suffix with `-??????`. (A partial ARN whose name itself ends in `-` + six letters
+ * is taken for complete: name such a secret by its complete ARN.)
  */
 const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
 
@@ -100,6 +102,8 @@ export class ServiceTaskDefinition extends ecs.FargateTaskDefinition {
             startPeriod: Duration.seconds(15),
           }
         : undefined,
+      // ECS sends SIGTERM, then SIGKILL after this: the time a service has to drain requests
+      // (the ALB's deregistration delay is the same 30 seconds).
       stopTimeout: Duration.seconds(30),
     });
     for (const volume of volumes) {
