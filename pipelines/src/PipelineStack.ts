@@ -42,6 +42,30 @@ function title(name: string): string {
 }
 
 /**
+ * The synth step: the workspace's own main job (provider, consumer and this pipeline app, from
+ * the config), then the kits of the consumers that deploy their endpoint themselves, exposed as
+ * a second output for the kit steps.
+ */
+function synthStep(
+  source: pipelines.CodePipelineSource,
+  config: DeploymentConfig,
+): { readonly synth: pipelines.ShellStep; readonly kits?: pipelines.FileSet } {
+  const withKits = hasSelfManagedConsumers(config);
+  const synth = new pipelines.ShellStep('Synth', {
+    input: source,
+    installCommands: ['npm ci --no-audit --no-fund'],
+    commands: [
+      'npx nx run pipelines:synth --outputStyle=static',
+      ...(withKits ? ['npx nx run consumer:kit --outputStyle=static'] : []),
+    ],
+    env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    primaryOutputDirectory: 'dist/pipelines/cdk.out',
+  });
+  // Declared only when some kit is written: CodeBuild fails a build whose output folder is missing.
+  return withKits ? { synth, kits: synth.addOutputDirectory(CONSUMER_KITS_DIRECTORY) } : { synth };
+}
+
+/**
  * The delivery pipeline, in the pipeline (tooling) account: a push to the configured branch
  * synthesizes the workspace and, environment by environment, deploys the provider stage, then
  * every consumer stage (in parallel, in waves), each followed by a smoke test that calls the
@@ -103,21 +127,7 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const withKits = hasSelfManagedConsumers(props.config);
-    const synth = new pipelines.ShellStep('Synth', {
-      input: source,
-      installCommands: ['npm ci --no-audit --no-fund'],
-      // The workspace's own main job: provider, consumer and this pipeline app, from the config;
-      // then the kits of the consumers that deploy their endpoint themselves.
-      commands: [
-        'npx nx run pipelines:synth --outputStyle=static',
-        ...(withKits ? ['npx nx run consumer:kit --outputStyle=static'] : []),
-      ],
-      env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
-      primaryOutputDirectory: 'dist/pipelines/cdk.out',
-    });
-    // Declared only when some kit is written: CodeBuild fails a build whose output folder is missing.
-    const kits = withKits ? synth.addOutputDirectory(CONSUMER_KITS_DIRECTORY) : undefined;
+    const { synth, kits } = synthStep(source, props.config);
 
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: `${props.config.serviceName}-delivery`,
@@ -135,41 +145,53 @@ export class PipelineStack extends Stack {
     });
 
     for (const environment of environmentsOf(props.config)) {
-      const envTitle = title(environment.name);
-      const provider = new ProviderStage(this, `${envTitle}-Provider`, { config: environment });
-      const kitStep = kits
-        ? consumerKitsStep(`ConsumerKits-${envTitle}`, environment, kits, provider.serviceStack.endpointServiceNameOutput)
-        : undefined;
-      this.pipeline.addStage(provider, {
-        pre: environment.requiresApproval
-          ? [new pipelines.ManualApprovalStep(`Approve-${envTitle}`, { comment: `Deploy ${environment.name}?` })]
-          : [],
-        post: kitStep ? [kitStep] : [],
-      });
-      this.deploymentOrder.push(provider.stageName);
-
-      // Self-managed consumers deploy their endpoint themselves: no stage, no smoke test, no role.
-      const consumers = managedConsumers(environment);
-      for (let start = 0; start < consumers.length; start += CONSUMERS_PER_WAVE) {
-        const batch = consumers.slice(start, start + CONSUMERS_PER_WAVE);
-        const waveNumber = start / CONSUMERS_PER_WAVE + 1;
-        const waveId = `${envTitle}-Consumers-${waveNumber}`;
-        const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
-        const wave = this.pipeline.addWave(waveId, { post: [this.smokeTestStep(source, environment, waveNumber, batch, runner)] });
-        const stages = batch.map(
-          (consumer) => new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer }),
-        );
-        for (const stage of stages) wave.addStage(stage);
-        const [onlyStage] = stages;
-        this.deploymentOrder.push(stages.length === 1 && onlyStage ? onlyStage.stageName : waveId);
-        this.smokeRunners.push(runner);
-      }
+      this.addEnvironment(environment, source, kits);
     }
 
     // Build now (not at synth) so the generated roles exist and their known wildcards can be
     // acknowledged one resource at a time.
     this.pipeline.buildPipeline();
     acknowledgeGeneratedPolicies([this.pipeline, ...this.smokeRunners]);
+  }
+
+  /**
+   * One environment: its provider stage (after an approval when required, followed by the kit
+   * step when it has self-managed consumers), then its managed consumers in waves.
+   */
+  private addEnvironment(
+    environment: EnvironmentConfig,
+    source: pipelines.CodePipelineSource,
+    kits: pipelines.FileSet | undefined,
+  ): void {
+    const envTitle = title(environment.name);
+    const provider = new ProviderStage(this, `${envTitle}-Provider`, { config: environment });
+    const kitStep = kits
+      ? consumerKitsStep(`ConsumerKits-${envTitle}`, environment, kits, provider.serviceStack.endpointServiceNameOutput)
+      : undefined;
+    this.pipeline.addStage(provider, {
+      pre: environment.requiresApproval
+        ? [new pipelines.ManualApprovalStep(`Approve-${envTitle}`, { comment: `Deploy ${environment.name}?` })]
+        : [],
+      post: kitStep ? [kitStep] : [],
+    });
+    this.deploymentOrder.push(provider.stageName);
+
+    // Self-managed consumers deploy their endpoint themselves: no stage, no smoke test, no role.
+    const consumers = managedConsumers(environment);
+    for (let start = 0; start < consumers.length; start += CONSUMERS_PER_WAVE) {
+      const batch = consumers.slice(start, start + CONSUMERS_PER_WAVE);
+      const waveNumber = start / CONSUMERS_PER_WAVE + 1;
+      const waveId = `${envTitle}-Consumers-${waveNumber}`;
+      const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
+      const wave = this.pipeline.addWave(waveId, { post: [this.smokeTestStep(source, environment, waveNumber, batch, runner)] });
+      const stages = batch.map(
+        (consumer) => new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer }),
+      );
+      for (const stage of stages) wave.addStage(stage);
+      const [onlyStage] = stages;
+      this.deploymentOrder.push(stages.length === 1 && onlyStage ? onlyStage.stageName : waveId);
+      this.smokeRunners.push(runner);
+    }
   }
 
   /** One role per wave for its smoke step: it may only assume that wave's invoker roles. */
