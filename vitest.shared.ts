@@ -23,6 +23,7 @@ export function sharedVitestConfig(projectRoot: string, overrides: TestUserConfi
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
+      globalSetup: [resolve(workspaceRoot, 'vitest.globalSetup.ts')],
       pool: 'forks',
       testTimeout: 60_000,
       // The JSON report (an Nx output of `test`) lets tools/test-all.sh print one total.

@@ -67,10 +67,10 @@ describe('pipeline app (main.ts) with a config that has no pipeline section', ()
 });
 
 // The one test that reads the repository's own config (a fork replaces it). A fork that drops the
-// optional pipeline section has no pipeline app to prove: the fixture test above covers its message.
+// optional pipeline section has no pipeline app: for it, the app must say so and write nothing.
 const exampleConfig = await loadDeploymentConfig(resolve(workspaceRoot, 'deploy.config.ts'));
 
-describe.skipIf(exampleConfig.pipeline === undefined)('pipeline app (main.ts) with the example deploy.config.ts', () => {
+describe('pipeline app (main.ts) with the example deploy.config.ts', () => {
   const config: DeploymentConfig = exampleConfig;
   let status: number | null;
   let stderr: string;
@@ -82,12 +82,23 @@ describe.skipIf(exampleConfig.pipeline === undefined)('pipeline app (main.ts) wi
     ({ status, stderr, assembly: assemblyDirectory } = synthPipelineApp([]));
   }, 300_000);
 
-  it('synthesizes the whole app with zero unacknowledged compliance findings', () => {
+  it('synthesizes the whole app with zero unacknowledged compliance findings (or, without a pipeline section, says so)', () => {
+    if (config.pipeline === undefined) {
+      expect(status).not.toBe(0);
+      expect(stderr).toMatch(/- pipeline: is required by the pipeline app/);
+      expect(existsSync(assemblyDirectory)).toBe(false);
+      return;
+    }
     expect(status, stderr).toBe(0);
     expect(readComplianceFindings(assemblyDirectory)).toEqual([]);
   });
 
   it('puts the pipeline stack in the pipeline account and one stage per provider and managed consumer', () => {
+    if (config.pipeline === undefined) {
+      // No pipeline section: nothing was synthesized, and every caller gets the same clear error.
+      expect(() => requirePipeline(config, 'the pipeline app')).toThrow(/pipeline: is required by the pipeline app/);
+      return;
+    }
     const pipeline = requirePipeline(config, 'the test');
     const assembly = new cxapi.CloudAssembly(assemblyDirectory);
     const pipelineStack = assembly.getStackByName(`${config.serviceName}-pipeline`);
