@@ -15,13 +15,15 @@ function affectedBy(...files: string[]): string[] {
   return (JSON.parse(result.stdout) as string[]).sort();
 }
 
+// workspace-tools holds the repository-wide checks (no endpoint service id typed anywhere, Nx
+// inputs, the license): they read every file, so every change runs them.
 describe('per-team builds (nx affected)', () => {
-  it('a change under apps/consumer touches only the consumer and the pipeline', () => {
-    expect(affectedBy('apps/consumer/src/ConsumerStage.ts')).toEqual(['consumer', 'pipelines']);
+  it('a change under apps/consumer touches only the consumer, the pipeline and the repository-wide checks', () => {
+    expect(affectedBy('apps/consumer/src/ConsumerStage.ts')).toEqual(['consumer', 'pipelines', 'workspace-tools']);
   });
 
   it('a change to the task API rebuilds it, the provider (its image) and the pipeline, never the consumer', () => {
-    expect(affectedBy('apps/task-api/src/app.ts')).toEqual(['pipelines', 'provider', 'task-api']);
+    expect(affectedBy('apps/task-api/src/app.ts')).toEqual(['pipelines', 'provider', 'task-api', 'workspace-tools']);
   });
 
   it('a change to a shared library reaches every app that uses it', () => {
