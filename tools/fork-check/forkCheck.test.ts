@@ -109,10 +109,15 @@ function copyWorkspace(target: string): void {
     if (existsSync(source)) cpSync(source, join(target, '.nx', folder), { recursive: true });
   }
   const identity = ['-c', 'user.name=fork-check', '-c', 'user.email=fork-check@example.invalid', '-c', 'commit.gpgsign=false'];
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], [...identity, 'commit', '-q', '-m', 'fork']]) {
-    const git = spawnSync('git', args, { cwd: target, encoding: 'utf8' });
-    expect(git.status, `git ${args.join(' ')}: ${git.stderr}`).toBe(0);
-  }
+  const git = (...args: string[]) => {
+    const run = spawnSync('git', args, { cwd: target, encoding: 'utf8' });
+    expect(run.status, `git ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  };
+  git('init', '-q', '-b', 'main');
+  // .gitignore's `node_modules/` matches folders only; here it is a link.
+  writeFileSync(join(target, '.git', 'info', 'exclude'), 'node_modules\n');
+  git('add', '-A');
+  git(...identity, 'commit', '-q', '-m', 'fork');
 }
 
 /** Runs `npm test` in the fork; resolves with its exit code and output. The child is killed if the test gives up. */

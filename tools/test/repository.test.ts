@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -9,7 +9,7 @@ const root = resolve(import.meta.dirname, '../..');
 function repositoryFiles(): string[] {
   return spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
     .stdout.split('\n')
-    .filter((file) => file && existsSync(resolve(root, file)));
+    .filter((file) => file && existsSync(resolve(root, file)) && statSync(resolve(root, file)).isFile());
 }
 
 describe('repository', () => {
