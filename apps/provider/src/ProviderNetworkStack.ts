@@ -1,11 +1,31 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { subnetPlacement, type ProviderConfig } from '@private-api/config';
-import { PrivateVpc } from '@private-api/network';
+import { subnetPlacement, type ProviderConfig, type ServiceConfig } from '@private-api/config';
+import { FARGATE_INTERFACE_ENDPOINTS, PrivateVpc } from '@private-api/network';
 import type { Construct } from 'constructs';
 
 export interface ProviderNetworkStackProps extends StackProps {
   readonly provider: ProviderConfig;
+  /**
+   * The service the tasks run: its secrets decide which secret stores get an interface endpoint.
+   * @default - no secrets: the endpoints Fargate needs only
+   */
+  readonly service?: ServiceConfig;
+}
+
+/**
+ * The interface endpoints the tasks need: ECR and Logs always; Secrets Manager and SSM only when
+ * the service takes secrets from them (ECS fetches them at task start, and with no NAT the
+ * endpoint is the only way to reach the store).
+ */
+export function serviceInterfaceEndpoints(service?: ServiceConfig): ec2.InterfaceVpcEndpointAwsService[] {
+  const sources = new Set(Object.values(service?.secrets ?? {}).map((secret) => secret.source));
+  return [
+    ...FARGATE_INTERFACE_ENDPOINTS,
+    ...(sources.has('secretsmanager') ? [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] : []),
+    ...(sources.has('ssm') ? [ec2.InterfaceVpcEndpointAwsService.SSM] : []),
+  ];
 }
 
 /**
@@ -24,6 +44,7 @@ export class ProviderNetworkStack extends Stack {
       availabilityZones: placement.availabilityZones,
       availabilityZoneIds: placement.availabilityZoneIds,
       subnetCidrMask: props.provider.subnetCidrMask,
+      interfaceEndpoints: serviceInterfaceEndpoints(props.service),
       flowLogRetention: props.provider.logRetentionDays as logs.RetentionDays,
     });
   }

@@ -44,6 +44,7 @@ export function addProviderStacks(scope: Construct, props: ProviderStacksProps):
     stackName: `${prefix}-provider-network`,
     description: `${prefix}: provider VPC (private subnets, VPC endpoints, flow logs)`,
     provider: config.provider,
+    service: config.service,
   });
   const serviceStack = new ProviderServiceStack(scope, 'Service', {
     env,

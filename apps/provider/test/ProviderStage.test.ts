@@ -59,6 +59,7 @@ describe('ProviderStage (fixture environment qa)', () => {
     network.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: config.provider.vpcCidr });
     network.resourceCountIs('AWS::EC2::NatGateway', 0);
     network.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    // S3 gateway + ECR api/dkr + Logs: the fixture service takes no secrets, so no secret-store endpoint
     network.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
     network.resourceCountIs('AWS::EC2::FlowLog', 1);
     network.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: config.provider.logRetentionDays });

@@ -70,6 +70,16 @@ describe('ProviderStage running a second, different service (ECR image by digest
     expect(findings).toEqual([]);
   });
 
+  it('reaches the secret stores through interface endpoints (no NAT): Secrets Manager and SSM, next to ECR and Logs', () => {
+    const network = Template.fromStack(stage.networkStack);
+    const interfaces = Object.values(network.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    const region = config.provider.region;
+    expect(interfaces.map((endpoint) => endpoint.Properties.ServiceName)).toEqual(
+      ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm'].map((service) => `com.amazonaws.${region}.${service}`),
+    );
+    for (const endpoint of interfaces) expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+  });
+
   it('pulls its image from its ECR repository by digest, and the execution role may pull from that repository only', () => {
     const { image } = config.service;
     if (image.kind !== 'ecr') throw new Error('SECOND_SERVICE has an ECR image');
