@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ConsumerEndpoint } from '@private-api/privatelink';
 import { Construct } from 'constructs';
-import type { SmokeCheckSpec } from './smoke/smokeHandler';
+import type { SmokeCheckConfig } from '@private-api/config';
 
 /** The smoke-test handler (TypeScript, bundled with esbuild at synth time, no npm dependencies). */
 export const SMOKE_HANDLER_ENTRY = resolve(__dirname, 'smoke/smokeHandler.ts');
@@ -19,7 +19,7 @@ export interface ConsumerSmokeTestProps {
   /** The interface endpoint the function calls the provider through. */
   readonly endpoint: ConsumerEndpoint;
   /** The requests the function makes and what each must answer (`service.smokeChecks`). */
-  readonly checks: readonly SmokeCheckSpec[];
+  readonly checks: readonly SmokeCheckConfig[];
   /** Fixed function name, so the pipeline can invoke it without a lookup. */
   readonly functionName: string;
   /**

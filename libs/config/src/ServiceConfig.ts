@@ -205,8 +205,11 @@ export interface ServiceSecret {
 
 /** One request of the smoke test and what it must answer. */
 export interface SmokeCheckConfig {
+  /** Request path, starting with `/`. */
   readonly path: string;
+  /** Expected HTTP status. */
   readonly status: number;
+  /** When given, the response must be `application/json` and exactly this JSON. */
   readonly body?: JsonValue;
 }
 

@@ -7,8 +7,11 @@
  * answer) becomes a failed check, so the pipeline step that invokes it can print what came back.
  */
 
-/** A JSON value, as `JSON.parse` returns it. */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+// Types only (erased when the handler is bundled, so it stays free of dependencies): the checks
+// are the config's `service.smokeChecks`, one definition for the schema, the stack and the handler.
+import type { JsonValue, SmokeCheckConfig } from '@private-api/config';
+
+export type { JsonValue } from '@private-api/config';
 
 /** The outcome of one request. */
 export interface SmokeCheck {
@@ -35,14 +38,7 @@ export interface SmokeResult {
 }
 
 /** One configured request: the path, the status it must answer with and, optionally, the exact JSON body. */
-export interface SmokeCheckSpec {
-  /** Request path, starting with `/`. */
-  readonly path: string;
-  /** Expected HTTP status. */
-  readonly status: number;
-  /** When given, the response must be `application/json` and exactly this JSON. */
-  readonly body?: JsonValue;
-}
+export type SmokeCheckSpec = SmokeCheckConfig;
 
 /** Per-request timeout when `REQUEST_TIMEOUT_MS` is not set. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
