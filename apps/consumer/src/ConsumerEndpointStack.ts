@@ -67,9 +67,11 @@ export class ConsumerEndpointStack extends Stack {
       // Without a pipeline there is nobody to trust: the function is invoked by hand.
       ...(pipeline
         ? {
-            invokerRoleName: smokeTestRoleName(props.config),
-            runnerRoleArnPattern: smokeTestRunnerRoleArnPattern(props.config),
-            runnerAccount: pipeline.account,
+            invoker: {
+              roleName: smokeTestRoleName(props.config),
+              runnerRoleArnPattern: smokeTestRunnerRoleArnPattern(props.config),
+              runnerAccount: pipeline.account,
+            },
           }
         : {}),
       logRetention: props.config.provider.logRetentionDays as logs.RetentionDays,

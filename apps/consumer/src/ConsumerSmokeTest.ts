@@ -12,6 +12,16 @@ import type { SmokeCheckConfig } from '@private-api/config';
 /** The smoke-test handler (TypeScript, bundled with esbuild at synth time, no npm dependencies). */
 export const SMOKE_HANDLER_ENTRY = resolve(__dirname, 'smoke/smokeHandler.ts');
 
+/** The role the pipeline's smoke-test runner assumes to invoke the function. */
+export interface SmokeTestInvokerProps {
+  /** Fixed role name, so the pipeline can assume it without a lookup. */
+  readonly roleName: string;
+  /** ARN pattern of the pipeline roles allowed to assume it (`ArnLike` on `aws:PrincipalArn`). */
+  readonly runnerRoleArnPattern: string;
+  /** Account of those pipeline roles. */
+  readonly runnerAccount: string;
+}
+
 export interface ConsumerSmokeTestProps {
   readonly vpc: ec2.IVpc;
   /** The subnets the function's network interfaces go into (those of the endpoint). */
@@ -23,21 +33,10 @@ export interface ConsumerSmokeTestProps {
   /** Fixed function name, so the pipeline can invoke it without a lookup. */
   readonly functionName: string;
   /**
-   * Fixed name of the role the pipeline assumes to invoke the function. Give it together with
-   * `runnerRoleArnPattern` and `runnerAccount`.
+   * The role the pipeline assumes to invoke the function, and whom it trusts.
    * @default - no invoker role: the function is invoked by hand (there is no pipeline to trust)
    */
-  readonly invokerRoleName?: string;
-  /**
-   * ARN pattern of the pipeline roles allowed to assume the invoker role (`ArnLike` condition).
-   * @default - no invoker role
-   */
-  readonly runnerRoleArnPattern?: string;
-  /**
-   * Account of those pipeline roles.
-   * @default - no invoker role
-   */
-  readonly runnerAccount?: string;
+  readonly invoker?: SmokeTestInvokerProps;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -57,15 +56,9 @@ export class ConsumerSmokeTest extends Construct {
     if (props.checks.length === 0) {
       throw new Error(`ConsumerSmokeTest ${this.node.path}: checks must name at least one request, got []`);
     }
-    const invoker = { invokerRoleName: props.invokerRoleName, runnerRoleArnPattern: props.runnerRoleArnPattern, runnerAccount: props.runnerAccount };
-    const given = Object.values(invoker).filter((value) => value !== undefined).length;
-    if (given !== 0 && given !== 3) {
-      throw new Error(
-        `ConsumerSmokeTest ${this.node.path}: give all of invokerRoleName, runnerRoleArnPattern and runnerAccount, or none, got ${JSON.stringify(invoker)}`,
-      );
-    }
-    if (props.runnerAccount !== undefined && !Token.isUnresolved(props.runnerAccount) && !/^\d{12}$/.test(props.runnerAccount)) {
-      throw new Error(`ConsumerSmokeTest ${this.node.path}: runnerAccount must be a 12-digit account id, got ${props.runnerAccount}`);
+    const { invoker } = props;
+    if (invoker && !Token.isUnresolved(invoker.runnerAccount) && !/^\d{12}$/.test(invoker.runnerAccount)) {
+      throw new Error(`ConsumerSmokeTest ${this.node.path}: invoker.runnerAccount must be a 12-digit account id, got ${invoker.runnerAccount}`);
     }
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -133,14 +126,14 @@ export class ConsumerSmokeTest extends Construct {
       bundling: { minify: true, sourceMap: false, target: 'node24', forceDockerBundling: false },
     });
 
-    if (props.invokerRoleName !== undefined && props.runnerRoleArnPattern !== undefined && props.runnerAccount !== undefined) {
+    if (invoker) {
       this.invokerRole = new iam.Role(this, 'InvokerRole', {
-        roleName: props.invokerRoleName,
+        roleName: invoker.roleName,
         description: 'Assumed by the pipeline smoke-test step to invoke the smoke test function',
         // Trusting the account with an ARN condition (not the role ARN itself) lets this stack
         // deploy before the pipeline role exists, while admitting nobody else.
-        assumedBy: new iam.AccountPrincipal(props.runnerAccount).withConditions({
-          ArnLike: { 'aws:PrincipalArn': props.runnerRoleArnPattern },
+        assumedBy: new iam.AccountPrincipal(invoker.runnerAccount).withConditions({
+          ArnLike: { 'aws:PrincipalArn': invoker.runnerRoleArnPattern },
         }),
         maxSessionDuration: Duration.hours(1),
       });

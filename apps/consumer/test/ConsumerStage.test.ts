@@ -293,13 +293,14 @@ describe('validation', () => {
     );
   });
 
-  it('fails when the smoke test gets only part of the invoker settings, or no check', () => {
+  it('fails when the smoke test trusts a runner account that is not an account id, or gets no check', () => {
     const stack = new Stack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
     const endpoint = new ConsumerEndpoint(stack, 'Endpoint', { vpc, serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0abc', port: 80 });
     const base = { vpc, vpcSubnets: {}, endpoint, functionName: 'smoke', logRetention: logs.RetentionDays.ONE_DAY, checks: [{ path: '/', status: 200 }] };
-    expect(() => new ConsumerSmokeTest(stack, 'Partial', { ...base, invokerRoleName: 'invoker' })).toThrow(
-      'ConsumerSmokeTest Default/Partial: give all of invokerRoleName, runnerRoleArnPattern and runnerAccount, or none, got {"invokerRoleName":"invoker"}',
+    const invoker = { roleName: 'invoker', runnerRoleArnPattern: 'arn:aws:iam::210000000009:role/runner-*', runnerAccount: '*' };
+    expect(() => new ConsumerSmokeTest(stack, 'Wildcard', { ...base, invoker })).toThrow(
+      'ConsumerSmokeTest Default/Wildcard: invoker.runnerAccount must be a 12-digit account id, got *',
     );
     expect(() => new ConsumerSmokeTest(stack, 'NoCheck', { ...base, checks: [] })).toThrow(
       'ConsumerSmokeTest Default/NoCheck: checks must name at least one request, got []',
