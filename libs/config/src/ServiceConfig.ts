@@ -74,7 +74,8 @@ const userSchema = z
   .regex(/^([a-z_][a-z0-9_-]{0,31}|\d{1,10})(:([a-z_][a-z0-9_-]{0,31}|\d{1,10}))?$/, {
     error: 'must be a user as uid[:gid] or name[:group]',
   })
-  .refine((user) => !['0', 'root'].includes(user.split(':')[0] ?? ''), {
+  // `00` is uid 0 too: compare numerically.
+  .refine((user) => !/^(root|0+)$/.test(user.split(':')[0] ?? ''), {
     error: 'must not be root: the task runs as a non-root user (give the uid:gid your image runs as, e.g. 1000:1000)',
   });
 

@@ -102,6 +102,7 @@ describe('service section', () => {
   const rejected: { name: string; service: Record<string, unknown>; field: string; problem: RegExp }[] = [
     { name: 'a root user', service: { user: '0:0' }, field: 'service.user', problem: /must not be root/ },
     { name: 'the root user by name', service: { user: 'root' }, field: 'service.user', problem: /must not be root/ },
+    { name: 'uid 0 written with leading zeros', service: { user: '000:1000' }, field: 'service.user', problem: /must not be root/ },
     { name: 'the mutable latest tag', service: { image: { uri: `${ECR}:latest` } }, field: 'service.image.uri', problem: /must not use the mutable tag latest/ },
     { name: 'an image from another registry', service: { image: { uri: 'docker.io/library/nginx:1.27' } }, field: 'service.image.uri', problem: /Amazon ECR image URI .* other registries are unreachable/ },
     { name: 'an untagged ECR image', service: { image: { uri: ECR } }, field: 'service.image.uri', problem: /with a tag or digest/ },
