@@ -148,6 +148,24 @@ export function smokeTestFunctionName(config: EnvironmentConfig, consumer: Consu
   return `${config.serviceName}-${config.name}-${consumer.name}-smoke`.slice(0, 64);
 }
 
+/**
+ * The IAM path of every role our stacks create (`/<service name>/`). The CloudFormation
+ * execution policy may create, change and pass only roles under this path (and only with the
+ * permissions boundary), so the path is how the deploy path tells our roles from anyone else's.
+ */
+export function deploymentRolePath(config: { readonly serviceName: string }): string {
+  return `/${config.serviceName}/`;
+}
+
+/**
+ * Name of the customer-managed policy every role our stacks create carries as its permissions
+ * boundary, in every account (tools/bootstrap.ts creates it; `cdk bootstrap
+ * --custom-permissions-boundary` applies it to the CloudFormation execution role as well).
+ */
+export function permissionsBoundaryName(config: { readonly serviceName: string }): string {
+  return `${config.serviceName}-permissions-boundary`;
+}
+
 /** Name of the role in a consumer account that the pipeline assumes to invoke the smoke test. */
 export function smokeTestRoleName(config: EnvironmentConfig): string {
   return `${config.serviceName}-${config.name}-smoke-invoker`.slice(0, 64);
@@ -155,7 +173,7 @@ export function smokeTestRoleName(config: EnvironmentConfig): string {
 
 /** ARN of that role in a consumer's account. */
 export function smokeTestRoleArn(config: EnvironmentConfig, consumer: ConsumerConfig): string {
-  return `arn:${partitionOf(consumer.region)}:iam::${consumer.account}:role/${smokeTestRoleName(config)}`;
+  return `arn:${partitionOf(consumer.region)}:iam::${consumer.account}:role${deploymentRolePath(config)}${smokeTestRoleName(config)}`;
 }
 
 /**
@@ -172,7 +190,7 @@ export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number)
  */
 export function smokeTestRunnerRoleArnPattern(config: EnvironmentConfig): string {
   const pipeline = requirePipeline(config, 'the smoke-test invoker role');
-  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role/${config.serviceName}-${config.name}-smoke-runner-*`;
+  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role${deploymentRolePath(config)}${config.serviceName}-${config.name}-smoke-runner-*`;
 }
 
 /**
