@@ -6,8 +6,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import {
+  deploymentRolePath,
   environmentsOf,
   managedConsumers,
+  permissionsBoundaryName,
   requirePipeline,
   smokeTestFunctionName,
   smokeTestRoleArn,
@@ -16,6 +18,7 @@ import {
   type EnvironmentConfig,
   type ManagedConsumerConfig,
 } from '@private-api/config';
+import { BoundedRoles } from '@private-api/compliance';
 import { ConsumerStage } from '@private-api/consumer';
 import { ProviderStage } from '@private-api/provider';
 import type { Construct } from 'constructs';
@@ -92,6 +95,9 @@ export class PipelineStack extends Stack {
     const { account, region } = pipelineConfig;
     // Unindented JSON: with 100 consumers the template would otherwise near CloudFormation's 1 MB.
     super(scope, id, { suppressTemplateIndentation: true, ...props, env: { account, region } });
+    // The pipeline's own roles (ours and those CDK Pipelines generates) carry the boundary too.
+    // Applied to this stack only: each stage applies it to its own stacks.
+    BoundedRoles.applyTo(this, { boundaryName: permissionsBoundaryName(props.config), path: deploymentRolePath(props.config) });
 
     const source = pipelines.CodePipelineSource.connection(pipelineConfig.repository, pipelineConfig.branch, {
       connectionArn: pipelineConfig.connectionArn,

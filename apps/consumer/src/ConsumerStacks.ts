@@ -1,4 +1,11 @@
-import { subnetPlacement, type EnvironmentConfig, type ManagedConsumerConfig } from '@private-api/config';
+import { BoundedRoles } from '@private-api/compliance';
+import {
+  deploymentRolePath,
+  permissionsBoundaryName,
+  subnetPlacement,
+  type EnvironmentConfig,
+  type ManagedConsumerConfig,
+} from '@private-api/config';
 import { Construct } from 'constructs';
 import { ConsumerEndpointStack } from './ConsumerEndpointStack';
 import { ConsumerNetworkStack } from './ConsumerNetworkStack';
@@ -34,6 +41,8 @@ export function addConsumerStacks(scope: Construct, props: ConsumerStacksProps):
       ? subnetPlacement(consumer.vpc.availabilityZones).contextZones
       : consumer.vpc.subnets.map((subnet) => subnet.zoneId);
   scope.node.setContext(`availability-zones:account=${consumer.account}:region=${consumer.region}`, contextZones);
+  // The roles of these stacks carry the permissions boundary and our role path (see the provider).
+  BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), path: deploymentRolePath(config) });
 
   const networkStack =
     consumer.kind === 'new-vpc'

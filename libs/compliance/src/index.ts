@@ -3,3 +3,4 @@ export * from './PrivateApiApp';
 export * from './runCdkApp';
 export * from './PrivateLinkChecks';
 export * from './validationReport';
+export * from './BoundedRoles';
