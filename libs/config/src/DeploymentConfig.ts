@@ -1,7 +1,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { zoneIdProblem, zoneNameProblem } from './availabilityZones';
-import { alignedCidr, isAligned, overlaps, parseIpv4Cidr } from './cidr';
+import { alignedCidr, isAligned, overlaps, parseIpv4Cidr, type Ipv4Block } from './cidr';
 import {
   resolveService,
   serviceInputSchema,
@@ -43,6 +43,13 @@ const port = z
   .int({ error: 'must be a whole number' })
   .min(1, { error: 'must be a port between 1 and 65535' })
   .max(65535, { error: 'must be a port between 1 and 65535' });
+
+/** Prefix lengths a new VPC may have (what AWS allows for a VPC, short of /28 for our subnets). */
+const VPC_PREFIXES = [16, 24] as const;
+/** Prefix lengths an existing VPC's primary CIDR may have (what AWS allows). */
+const EXISTING_VPC_PREFIXES = [16, 28] as const;
+/** Prefix lengths a client range may have: never the whole internet, at most one host. */
+const CLIENT_PREFIXES = [8, 32] as const;
 
 /** An IPv4 CIDR with its host bits cleared and a prefix length inside [min, max]. */
 function cidr(minPrefix: number, maxPrefix: number) {
@@ -95,7 +102,7 @@ const providerSchema = z
     region,
     /** Zones of the provider VPC: its subnets, the NLB and the ALB span them. At least 2. */
     availabilityZones: zoneList,
-    vpcCidr: cidr(16, 24),
+    vpcCidr: cidr(...VPC_PREFIXES),
     /** Prefix length of each subnet; every AZ gets one private subnet of this size. */
     subnetCidrMask,
     /** Port the NLB and ALB listen on; consumers connect to it through their endpoint. */
@@ -145,7 +152,7 @@ const existingVpcSchema = z
     /** The VPC id, e.g. `vpc-0123456789abcdef0`. */
     id: z.string({ error: 'must be a VPC id' }).regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id (vpc-…)' }),
     /** The VPC's (primary) IPv4 CIDR block: the default client range of the endpoint. */
-    cidr: cidr(16, 28),
+    cidr: cidr(...EXISTING_VPC_PREFIXES),
     /**
      * The subnets the endpoint (and the smoke-test function) go into, keyed by their zone ID:
      * an interface endpoint takes at most one subnet per zone.
@@ -164,7 +171,7 @@ const consumerSchema = z
     /** Zones of the consumer VPC this repository creates (with `vpcCidr`); for a self-managed consumer, the zones it will use, if known. */
     availabilityZones: zoneList.optional(),
     /** CIDR of the consumer VPC this repository creates. */
-    vpcCidr: cidr(16, 24).optional(),
+    vpcCidr: cidr(...VPC_PREFIXES).optional(),
     subnetCidrMask: z.number().int().min(16).max(27).optional(),
     /** An existing VPC of the consumer to put the endpoint in, instead of creating one. */
     existingVpc: existingVpcSchema.optional(),
@@ -178,12 +185,32 @@ const consumerSchema = z
      * name narrower blocks (or peered networks) to restrict who can call the provider.
      * Required for a self-managed consumer (its VPC is not in the config).
      */
-    allowedClientCidrs: z.array(cidr(8, 32)).min(1, { error: 'must name at least one CIDR block' }).optional(),
+    allowedClientCidrs: z.array(cidr(...CLIENT_PREFIXES)).min(1, { error: 'must name at least one CIDR block' }).optional(),
     /**
      * The principal the provider allows to create endpoints: the consumer account root (the
      * default) or one IAM role in that account.
      */
     principalArn: z.string().optional(),
+    /**
+     * Accepts, with the reason, that this consumer's client ranges overlap the provider VPC or
+     * another consumer's client ranges (an overlap between two consumers needs it on both).
+     * Without it an overlap stops synth: the provider's NLB admits clients by source address.
+     */
+    allowOverlappingClientCidrs: z
+      .object({
+        /** Why the overlap is safe here (who owns the addresses, what keeps them apart). */
+        reason: z
+          .string({ error: 'must say why the overlap is safe' })
+          .trim()
+          .min(10, { error: 'must say why the overlap is safe (at least 10 characters)' }),
+      })
+      .strict()
+      .optional(),
+    /**
+     * The consumer's account is not in the top-level `organization`: the RAM share then has to
+     * allow external principals, and the consumer accepts a share invitation.
+     */
+    outsideOrganization: z.boolean().default(false),
   })
   .strict();
 
@@ -303,6 +330,99 @@ function consumerShapeIssue(consumer: ConsumerInput): { field: string; message: 
 function consumerZoneIds(consumer: ConsumerInput): { ids: string[]; field: (string | number)[] } {
   if (consumer.existingVpc) return { ids: Object.keys(consumer.existingVpc.subnets), field: ['existingVpc', 'subnets'] };
   return { ids: (consumer.availabilityZones ?? []).map((zone) => toZone(zone).id), field: ['availabilityZones'] };
+}
+
+/** One client range of a consumer, with the field it comes from (relative to the consumer). */
+interface ClientRange {
+  readonly value: string;
+  readonly block: Ipv4Block;
+  readonly field: (string | number)[];
+}
+
+/**
+ * The client ranges a consumer gets (what `allowedClientCidrs(consumer)` returns once parsed):
+ * its `allowedClientCidrs`, else its existing or new VPC's CIDR. Malformed blocks are left out
+ * (they are reported on their own field).
+ */
+function clientRanges(consumer: ConsumerInput): ClientRange[] {
+  const declared: { value: string; field: (string | number)[]; prefixes: readonly [number, number] }[] =
+    consumer.allowedClientCidrs
+      ? consumer.allowedClientCidrs.map((value, index) => ({ value, field: ['allowedClientCidrs', index], prefixes: CLIENT_PREFIXES }))
+      : consumer.existingVpc
+        ? [{ value: consumer.existingVpc.cidr, field: ['existingVpc', 'cidr'], prefixes: EXISTING_VPC_PREFIXES }]
+        : consumer.vpcCidr !== undefined
+          ? [{ value: consumer.vpcCidr, field: ['vpcCidr'], prefixes: VPC_PREFIXES }]
+          : [];
+  return declared.flatMap(({ value, field, prefixes }) => {
+    const block = validBlock(value, ...prefixes);
+    return block ? [{ value, field, block }] : [];
+  });
+}
+
+/** The block of a CIDR that passes its own field's checks ({@link cidr}), else undefined. */
+function validBlock(value: string, minPrefix: number, maxPrefix: number): Ipv4Block | undefined {
+  const block = parseIpv4Cidr(value);
+  if (!block || !isAligned(block) || block.prefixLength < minPrefix || block.prefixLength > maxPrefix) return undefined;
+  return block;
+}
+
+function fieldText(path: readonly (string | number)[]): string {
+  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${key}`)).join('');
+}
+
+const OVERLAP_OPT_IN = 'allowOverlappingClientCidrs: { reason }';
+
+/**
+ * Client ranges overlapping the provider VPC, or another consumer's client ranges, unless the
+ * consumer(s) opted in; and opt-ins that no overlap needs. The provider's NLB admits clients by
+ * source address (README, "Client ranges never overlap"): an overlapping range lets the
+ * provider's own hosts, or another consumer's clients, pass as this consumer's.
+ */
+function clientRangeIssues(providerVpcCidr: string, consumers: readonly ConsumerInput[], ctx: z.RefinementCtx): void {
+  const provider = validBlock(providerVpcCidr, ...VPC_PREFIXES);
+  const ranges = consumers.map(clientRanges);
+  const overlapping = new Set<number>();
+  for (const [index, consumer] of consumers.entries()) {
+    const optedIn = consumer.allowOverlappingClientCidrs !== undefined;
+    for (const range of ranges[index] ?? []) {
+      // A fresh array per issue: zod prefixes an issue's path in place.
+      const path = (): (string | number)[] => ['consumers', index, ...range.field];
+      if (provider && overlaps(range.block, provider)) {
+        overlapping.add(index);
+        if (!optedIn) {
+          ctx.addIssue({
+            code: 'custom',
+            path: path(),
+            message: `overlaps provider.vpcCidr ${providerVpcCidr} of the same environment: the provider's NLB admits clients by source address, so hosts of the provider VPC in this range would reach it directly, past the endpoint service; use a range outside the provider VPC, or accept the overlap with ${OVERLAP_OPT_IN} on consumers[${index}]`,
+            input: range.value,
+          });
+        }
+      }
+      for (const [other, otherRanges] of ranges.slice(0, index).entries()) {
+        const clash = otherRanges.find((candidate) => overlaps(range.block, candidate.block));
+        if (!clash) continue;
+        overlapping.add(index);
+        overlapping.add(other);
+        if (optedIn && consumers[other]?.allowOverlappingClientCidrs !== undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: path(),
+          message: `overlaps consumers[${other}].${fieldText(clash.field)} ${clash.value} (consumer ${consumers[other]?.name ?? other}) of the same environment: the provider's NLB admits clients by source address, so one consumer's addresses would pass as the other's; give the consumers disjoint ranges, or accept the overlap with ${OVERLAP_OPT_IN} on both consumers[${other}] and consumers[${index}]`,
+          input: range.value,
+        });
+      }
+    }
+  }
+  for (const [index, consumer] of consumers.entries()) {
+    if (consumer.allowOverlappingClientCidrs !== undefined && !overlapping.has(index)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consumers', index, 'allowOverlappingClientCidrs'],
+        message: "accepts an overlap that does not exist (no client range of this consumer overlaps the provider VPC or another consumer's): remove it",
+        input: consumer.allowOverlappingClientCidrs,
+      });
+    }
+  }
 }
 
 const environmentSchema = z
@@ -448,7 +568,18 @@ const environmentSchema = z
         }
       }
     }
+    clientRangeIssues(provider.vpcCidr, config.consumers, ctx);
   });
+
+/** The AWS Organization the provider account belongs to. */
+const organizationSchema = z
+  .object({
+    /** The organization's ID (`aws organizations describe-organization --query Organization.Id`). */
+    id: z
+      .string({ error: 'must be an AWS Organizations ID' })
+      .regex(/^o-[a-z0-9]{10,32}$/, { error: 'must be an AWS Organizations ID: o- followed by 10 to 32 lowercase letters or digits' }),
+  })
+  .strict();
 
 const pipelineSchema = z
   .object({
@@ -484,6 +615,9 @@ const pipelineSchema = z
 /** The pipeline section: where the delivery pipeline runs and which repository feeds it. */
 export type PipelineConfig = DeepReadonly<z.output<typeof pipelineSchema>>;
 
+/** The AWS Organization of the provider account; consumers are in it unless marked `outsideOrganization`. */
+export type OrganizationConfig = DeepReadonly<z.output<typeof organizationSchema>>;
+
 /** A provider's settings in one environment (its service is resolved into {@link EnvironmentConfig.service}). */
 export interface ProviderConfig {
   readonly account: string;
@@ -509,6 +643,10 @@ interface ConsumerBase {
   readonly allowedClientCidrs: readonly string[];
   /** Zone IDs the consumer's endpoint uses (empty for a self-managed consumer that stated none). */
   readonly endpointZoneIds: readonly string[];
+  /** The reason this consumer's client ranges may overlap the provider VPC or another consumer's. */
+  readonly allowOverlappingClientCidrs?: { readonly reason: string };
+  /** The account is outside the config's `organization` (always false when the config states none). */
+  readonly outsideOrganization: boolean;
 }
 
 /** A consumer that gets a new VPC, created by this repository in its account. */
@@ -552,12 +690,15 @@ export interface EnvironmentConfig {
   readonly consumers: readonly ConsumerConfig[];
   /** The delivery pipeline, when the config has one. */
   readonly pipeline?: PipelineConfig;
+  /** The provider's AWS Organization, when the config states it. */
+  readonly organization?: OrganizationConfig;
 }
 
 /** A validated config with every default applied. */
 export interface DeploymentConfig {
   readonly serviceName: string;
   readonly pipeline?: PipelineConfig;
+  readonly organization?: OrganizationConfig;
   readonly environments: readonly EnvironmentConfig[];
 }
 
@@ -568,6 +709,8 @@ function toConsumer(consumer: ConsumerInput): ConsumerConfig {
     region: consumer.region,
     ...(consumer.principalArn === undefined ? {} : { principalArn: consumer.principalArn }),
     endpointZoneIds: consumerZoneIds(consumer).ids,
+    ...(consumer.allowOverlappingClientCidrs ? { allowOverlappingClientCidrs: consumer.allowOverlappingClientCidrs } : {}),
+    outsideOrganization: consumer.outsideOrganization,
   };
   if (consumer.selfManaged) {
     return { ...base, kind: 'self-managed', allowedClientCidrs: consumer.allowedClientCidrs ?? [] };
@@ -604,6 +747,13 @@ export const deploymentConfigSchema = z
     service: serviceInputSchema.optional(),
     /** The delivery pipeline. Optional for teams that deploy the apps by hand. */
     pipeline: pipelineSchema.optional(),
+    /**
+     * The AWS Organization of the provider account. Stated, every consumer is taken to be in it
+     * unless marked `outsideOrganization: true`, and an environment whose consumers are all in
+     * it shares the service name parameter with organization principals only.
+     * @default - unknown: every consumer is treated as outside, the RAM share allows external principals
+     */
+    organization: organizationSchema.optional(),
     /** Deployed in this order by the pipeline: provider first, then all consumers in parallel. */
     environments: z
       .array(environmentSchema, { error: 'must be a list of environments' })
@@ -623,6 +773,18 @@ export const deploymentConfigSchema = z
           message: `duplicates the name of environments[${first}]`,
           input: environment.name,
         });
+      if (!config.organization) {
+        for (const [consumerIndex, consumer] of environment.consumers.entries()) {
+          if (consumer.outsideOrganization) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['environments', index, 'consumers', consumerIndex, 'outsideOrganization'],
+              message: 'means nothing without a top-level organization (without one, every consumer is treated as outside): state organization: { id } or remove it',
+              input: consumer.outsideOrganization,
+            });
+          }
+        }
+      }
       const service = resolveService(config.service ?? TASK_API_SERVICE, environment.provider.service);
       for (const issue of serviceIssues(service, environment.provider.region, config.service !== undefined, environment.provider.service)) {
         ctx.addIssue({
@@ -639,6 +801,7 @@ export const deploymentConfigSchema = z
     return {
       serviceName: serviceInput.name,
       ...(config.pipeline ? { pipeline: config.pipeline } : {}),
+      ...(config.organization ? { organization: config.organization } : {}),
       environments: config.environments.map((environment) => {
         // The moved fields (containerPort, cpu, memoryMiB) never validate, so they are absent here.
         const { service: override, ...provider } = environment.provider;
@@ -650,6 +813,7 @@ export const deploymentConfigSchema = z
           provider: { ...provider, availabilityZones: provider.availabilityZones.map(toZone) },
           consumers: environment.consumers.map(toConsumer),
           ...(config.pipeline ? { pipeline: config.pipeline } : {}),
+          ...(config.organization ? { organization: config.organization } : {}),
         };
       }),
     };

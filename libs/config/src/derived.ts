@@ -41,6 +41,17 @@ export function consumerAccounts(config: EnvironmentConfig): string[] {
   return [...new Set(config.consumers.map((consumer) => consumer.account))];
 }
 
+/**
+ * Whether the RAM share of the service name parameter must allow principals outside the
+ * provider's AWS Organization: false only when the config states the organization and no
+ * consumer of the environment is marked `outsideOrganization`. With false, RAM refuses any
+ * account outside the organization, so a consumer wrongly left unmarked fails the deploy
+ * instead of being shared with silently.
+ */
+export function ramAllowsExternalPrincipals(config: EnvironmentConfig): boolean {
+  return config.organization === undefined || config.consumers.some((consumer) => consumer.outsideOrganization);
+}
+
 /** Name of the SSM parameter through which the provider publishes its endpoint service name. */
 export function endpointServiceParameterName(config: EnvironmentConfig): string {
   return `/${config.serviceName}/${config.name}/privatelink/endpoint-service-name`;

@@ -7,6 +7,7 @@ import {
   environmentsOf,
   listenerPort,
   parseDeploymentConfig,
+  ramAllowsExternalPrincipals,
   selectEnvironment,
   smokeTestFunctionName,
   smokeTestRoleArn,
@@ -278,6 +279,89 @@ describe('parseDeploymentConfig rejects', () => {
       problem: /10\.20\.0\.0\/16 and 10\.20\.4\.0\/24 overlap/,
     },
     {
+      name: "a new consumer VPC inside the provider's VPC",
+      edit: (c) => (c.consumers[0].vpcCidr = '10.10.0.0/16'),
+      field: 'consumers[0].vpcCidr',
+      value: '"10.10.0.0/16"',
+      problem: /^overlaps provider\.vpcCidr 10\.10\.0\.0\/16 of the same environment: .*hosts of the provider VPC in this range would reach it directly.*allowOverlappingClientCidrs: \{ reason \} on consumers\[0\]$/,
+    },
+    {
+      name: "an existing consumer VPC (its default client range) overlapping the provider's VPC",
+      edit: (c) => {
+        delete c.consumers[1].availabilityZones;
+        delete c.consumers[1].vpcCidr;
+        c.consumers[1].existingVpc = {
+          id: 'vpc-0123456789abcdef0',
+          cidr: '10.10.0.0/16',
+          subnets: { 'euw1-az1': 'subnet-0123456789abcdef1', 'euw1-az2': 'subnet-0123456789abcdef2' },
+        };
+      },
+      field: 'consumers[1].existingVpc.cidr',
+      value: '"10.10.0.0/16"',
+      problem: /^overlaps provider\.vpcCidr 10\.10\.0\.0\/16 /,
+    },
+    {
+      name: "a client range inside the provider's VPC",
+      edit: (c) => (c.consumers[1].allowedClientCidrs = ['10.30.0.0/20', '10.10.128.0/24']),
+      field: 'consumers[1].allowedClientCidrs[1]',
+      value: '"10.10.128.0/24"',
+      problem: /^overlaps provider\.vpcCidr 10\.10\.0\.0\/16 /,
+    },
+    {
+      name: "a consumer VPC overlapping another consumer's",
+      edit: (c) => (c.consumers[1].vpcCidr = '10.20.0.0/16'),
+      field: 'consumers[1].vpcCidr',
+      value: '"10.20.0.0/16"',
+      problem:
+        /^overlaps consumers\[0\]\.vpcCidr 10\.20\.0\.0\/16 \(consumer orders\) of the same environment: .*one consumer's addresses would pass as the other's.*on both consumers\[0\] and consumers\[1\]$/,
+    },
+    {
+      name: "a self-managed consumer's client range inside another consumer's VPC",
+      edit: (c) => {
+        delete c.consumers[1].vpcCidr;
+        delete c.consumers[1].availabilityZones;
+        c.consumers[1].selfManaged = true;
+        c.consumers[1].allowedClientCidrs = ['10.20.5.0/24'];
+      },
+      field: 'consumers[1].allowedClientCidrs[0]',
+      value: '"10.20.5.0/24"',
+      problem: /^overlaps consumers\[0\]\.vpcCidr 10\.20\.0\.0\/16 \(consumer orders\)/,
+    },
+    {
+      name: 'an overlap between consumers accepted by one of them only',
+      edit: (c) => {
+        c.consumers[1].vpcCidr = '10.20.0.0/16';
+        c.consumers[1].allowOverlappingClientCidrs = { reason: 'orders and billing share one transit network' };
+      },
+      field: 'consumers[1].vpcCidr',
+      value: '"10.20.0.0/16"',
+      problem: /^overlaps consumers\[0\]\.vpcCidr 10\.20\.0\.0\/16 .*on both consumers\[0\] and consumers\[1\]$/,
+    },
+    {
+      name: 'an accepted overlap that does not exist',
+      edit: (c) => (c.consumers[0].allowOverlappingClientCidrs = { reason: 'left over from an older network plan' }),
+      field: 'consumers[0].allowOverlappingClientCidrs',
+      value: '{"reason":"left over from an older network plan"}',
+      problem: /accepts an overlap that does not exist .*: remove it/,
+    },
+    {
+      name: 'an accepted overlap without a real reason',
+      edit: (c) => {
+        c.consumers[0].vpcCidr = '10.10.0.0/16';
+        c.consumers[0].allowOverlappingClientCidrs = { reason: 'ok' };
+      },
+      field: 'consumers[0].allowOverlappingClientCidrs.reason',
+      value: '"ok"',
+      problem: /must say why the overlap is safe \(at least 10 characters\)/,
+    },
+    {
+      name: 'a consumer marked outside an organization the config does not state',
+      edit: (c) => (c.consumers[0].outsideOrganization = true),
+      field: 'consumers[0].outsideOrganization',
+      value: 'true',
+      problem: /means nothing without a top-level organization/,
+    },
+    {
       name: 'a client CIDR open to the whole internet',
       edit: (c) => (c.consumers[0].allowedClientCidrs = ['0.0.0.0/0']),
       field: 'consumers[0].allowedClientCidrs[0]',
@@ -508,6 +592,87 @@ describe('parseDeploymentConfig rejects', () => {
     expect(issue?.problem).toMatch(problem);
     expect(error.message).toContain(`environments[0].${field}: `);
     expect(error.message).toContain(`(got ${value}`);
+  });
+});
+
+describe('client ranges that overlap on purpose', () => {
+  it("accepts a consumer range inside the provider's VPC when the consumer states why, and keeps the reason", () => {
+    // GIVEN billing's clients inside the provider VPC, accepted with a reason
+    const reason = 'billing reaches the API from a peered range the provider does not use';
+    // WHEN the config is parsed
+    const config = environmentWith((c) => {
+      c.consumers[1].allowedClientCidrs = ['10.10.240.0/20'];
+      c.consumers[1].allowOverlappingClientCidrs = { reason };
+    });
+    // THEN it validates and the consumer carries the reason
+    expect(config.consumers[1]).toMatchObject({ allowedClientCidrs: ['10.10.240.0/20'], allowOverlappingClientCidrs: { reason } });
+    expect(config.consumers[0]?.allowOverlappingClientCidrs).toBeUndefined();
+  });
+
+  it('accepts two consumers with the same range when both state why', () => {
+    const config = environmentWith((c) => {
+      c.consumers[1].vpcCidr = '10.20.0.0/16';
+      for (const consumer of c.consumers) consumer.allowOverlappingClientCidrs = { reason: 'two teams of one shared VPC' };
+    });
+    expect(config.consumers.map((consumer) => consumer.allowedClientCidrs)).toEqual([['10.20.0.0/16'], ['10.20.0.0/16']]);
+  });
+
+  it('reports each overlap once, naming both fields and both values', () => {
+    // GIVEN a third consumer overlapping both the provider VPC and another consumer
+    const error = errorFor(
+      configWith((c) => {
+        c.consumers.push({ name: 'audit', account: '444444444444', region: 'eu-west-1', selfManaged: true, allowedClientCidrs: ['10.0.0.0/8'] });
+      }),
+    );
+    // THEN one line per overlapping pair, on the range's own field
+    expect(error.issues.map((issue) => [issue.field, issue.value])).toEqual([
+      ['environments[0].consumers[2].allowedClientCidrs[0]', '10.0.0.0/8'],
+      ['environments[0].consumers[2].allowedClientCidrs[0]', '10.0.0.0/8'],
+      ['environments[0].consumers[2].allowedClientCidrs[0]', '10.0.0.0/8'],
+    ]);
+    expect(error.message).toContain('consumers[2].allowedClientCidrs[0]: overlaps provider.vpcCidr 10.10.0.0/16 ');
+    expect(error.message).toContain('consumers[2].allowedClientCidrs[0]: overlaps consumers[0].vpcCidr 10.20.0.0/16 (consumer orders) ');
+    expect(error.message).toContain('consumers[2].allowedClientCidrs[0]: overlaps consumers[1].vpcCidr 10.30.0.0/16 (consumer billing) ');
+  });
+});
+
+describe('organization', () => {
+  const organization = { id: 'o-a1b2c3d4e5' };
+
+  it('shares with external principals when the config does not state the organization', () => {
+    const config = environmentWith();
+    expect(config.organization).toBeUndefined();
+    expect(config.consumers.map((consumer) => consumer.outsideOrganization)).toEqual([false, false]);
+    expect(ramAllowsExternalPrincipals(config)).toBe(true);
+  });
+
+  it('shares with organization principals only when every consumer is inside the stated organization', () => {
+    const [config] = environmentsOf(parseDeploymentConfig({ ...configWith(), organization }));
+    if (!config) throw new Error('no environment');
+    expect(config.organization).toEqual(organization);
+    expect(ramAllowsExternalPrincipals(config)).toBe(false);
+  });
+
+  it('shares with external principals when one consumer is outside the organization', () => {
+    const input = {
+      ...configWith((c) => (c.consumers[1].outsideOrganization = true)),
+      organization,
+    };
+    const [config] = environmentsOf(parseDeploymentConfig(input));
+    if (!config) throw new Error('no environment');
+    expect(config.consumers.map((consumer) => [consumer.name, consumer.outsideOrganization])).toEqual([
+      ['orders', false],
+      ['billing', true],
+    ]);
+    expect(ramAllowsExternalPrincipals(config)).toBe(true);
+  });
+
+  it.each(['o-short', 'O-A1B2C3D4E5', 'r-a1b2c3d4e5', 'o-a1b2c3d4e5-x', 'ou-a1b2-c3d4e5f6'])('fails on the organization ID %s', (id) => {
+    const error = errorFor({ ...configWith(), organization: { id } });
+    expect(error.issues).toHaveLength(1);
+    expect(error.message).toContain(
+      `organization.id: must be an AWS Organizations ID: o- followed by 10 to 32 lowercase letters or digits (got ${JSON.stringify(id)})`,
+    );
   });
 });
 
