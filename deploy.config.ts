@@ -76,11 +76,11 @@ export default {
           region: 'eu-west-1',
           existingVpc: {
             id: 'vpc-0123456789abcdef0',
-            // Consumers' CIDRs may overlap the provider's: PrivateLink does not route between VPCs.
-            cidr: '10.10.0.0/16',
+            cidr: '10.30.0.0/16',
             subnets: { 'euw1-az1': 'subnet-0123456789abcdef1', 'euw1-az2': 'subnet-0123456789abcdef2' },
           },
-          allowedClientCidrs: ['10.10.0.0/20'],
+          // Client ranges never overlap the provider VPC or another consumer's (README, "Client ranges never overlap").
+          allowedClientCidrs: ['10.30.0.0/20'],
         },
       ],
     },
