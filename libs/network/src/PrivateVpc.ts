@@ -1,7 +1,9 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENDPOINT_POLICIES, type EndpointPolicyScope } from './endpointPolicies';
 
 /** The interface endpoints Fargate tasks need to pull images from ECR and ship logs, without NAT. */
 export const FARGATE_INTERFACE_ENDPOINTS: readonly ec2.InterfaceVpcEndpointAwsService[] = [
@@ -51,6 +53,22 @@ export interface PrivateVpcProps {
   readonly s3GatewayEndpoint?: boolean;
 
   /**
+   * Other accounts whose resources workloads read through the endpoints: the account of an ECR
+   * image, of a secret or an SSM parameter. Only their resources become reachable; their
+   * principals still cannot use the endpoints.
+   * @default - none: the endpoints reach the stack account's resources only
+   */
+  readonly endpointResourceAccounts?: string[];
+
+  /**
+   * Statements added to an endpoint's policy, by the endpoint's short service name (`s3` for the
+   * gateway endpoint, `ecr.api`, `logs`, ...). Required for an interface service that
+   * `ENDPOINT_POLICIES` does not know.
+   * @default - the statements of `ENDPOINT_POLICIES` only
+   */
+  readonly endpointPolicyStatements?: Readonly<Record<string, iam.PolicyStatement[]>>;
+
+  /**
    * How long VPC flow logs are kept in CloudWatch Logs.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -67,6 +85,10 @@ export interface PrivateVpcProps {
  * A VPC for private workloads: isolated subnets only (no internet gateway, no NAT gateway)
  * across at least two AZs, AWS services reached through VPC endpoints, every flow logged, and
  * the default security group stripped of its rules.
+ *
+ * Every endpoint gets a policy (`ENDPOINT_POLICIES`): a workload cannot use an endpoint with
+ * another account's credentials, nor reach another account's buckets, repositories, log groups,
+ * secrets or parameters through it, so a compromised task has no way out through the endpoints.
  */
 export class PrivateVpc extends Construct {
   public readonly vpc: ec2.Vpc;
@@ -74,6 +96,8 @@ export class PrivateVpc extends Construct {
   public readonly privateSubnets: ec2.SubnetSelection;
   /** Interface endpoints by service short name (`ecr.api`, `ecr.dkr`, `logs`, ...). */
   public readonly interfaceEndpoints: ReadonlyMap<string, ec2.InterfaceVpcEndpoint>;
+  /** The S3 gateway endpoint; absent with `s3GatewayEndpoint: false`. */
+  public readonly s3GatewayEndpoint?: ec2.GatewayVpcEndpoint;
   public readonly flowLogGroup: logs.LogGroup;
 
   public constructor(scope: Construct, id: string, props: PrivateVpcProps) {
@@ -95,6 +119,25 @@ export class PrivateVpc extends Construct {
         throw new Error(`PrivateVpc ${this.node.path}: availabilityZoneIds must be zone IDs such as euw1-az1, got ${JSON.stringify(notIds)}`);
       }
     }
+    const resourceAccounts = props.endpointResourceAccounts ?? [];
+    const notAccounts = resourceAccounts.filter((account) => !Token.isUnresolved(account) && !/^\d{12}$/.test(account));
+    if (notAccounts.length > 0) {
+      throw new Error(`PrivateVpc ${this.node.path}: endpointResourceAccounts must be 12-digit account ids, got ${JSON.stringify(notAccounts)}`);
+    }
+    const extraStatements = props.endpointPolicyStatements ?? {};
+    const services = (props.interfaceEndpoints ?? FARGATE_INTERFACE_ENDPOINTS).map((service) => service.shortName);
+    const withoutPolicy = services.filter((name) => ENDPOINT_POLICIES[name] === undefined && (extraStatements[name] ?? []).length === 0);
+    if (withoutPolicy.length > 0) {
+      throw new Error(
+        `PrivateVpc ${this.node.path}: interfaceEndpoints ${JSON.stringify(withoutPolicy)} have no endpoint policy; give their statements in endpointPolicyStatements`,
+      );
+    }
+    const stack = Stack.of(this);
+    const policyScope: EndpointPolicyScope = { account: stack.account, region: stack.region, resourceAccounts };
+    const policyStatements = (name: string): iam.PolicyStatement[] => [
+      ...(ENDPOINT_POLICIES[name]?.(policyScope) ?? []),
+      ...(extraStatements[name] ?? []),
+    ];
     const subnetCidrMask = props.subnetCidrMask ?? 24;
     if (!Token.isUnresolved(subnetCidrMask) && (subnetCidrMask < 16 || subnetCidrMask > 28)) {
       throw new Error(`PrivateVpc ${this.node.path}: subnetCidrMask must be between 16 and 28, got ${subnetCidrMask}`);
@@ -129,10 +172,11 @@ export class PrivateVpc extends Construct {
     });
 
     if (props.s3GatewayEndpoint ?? true) {
-      this.vpc.addGatewayEndpoint('S3', {
+      this.s3GatewayEndpoint = this.vpc.addGatewayEndpoint('S3', {
         service: ec2.GatewayVpcEndpointAwsService.S3,
         subnets: [this.privateSubnets],
       });
+      for (const statement of policyStatements('s3')) this.s3GatewayEndpoint.addToPolicy(statement);
     }
 
     const endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
@@ -158,6 +202,7 @@ export class PrivateVpc extends Construct {
         securityGroups: [securityGroup],
         subnets: this.privateSubnets,
       });
+      for (const statement of policyStatements(service.shortName)) endpoint.addToPolicy(statement);
       endpoints.set(service.shortName, endpoint);
     }
     this.interfaceEndpoints = endpoints;

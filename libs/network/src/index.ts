@@ -1,1 +1,2 @@
 export * from './PrivateVpc';
+export * from './endpointPolicies';

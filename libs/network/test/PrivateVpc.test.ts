@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PrivateVpc } from '../src/index';
 
@@ -99,6 +100,74 @@ describe('PrivateVpc', () => {
       expect(endpoint.Properties.SecurityGroupIds).toHaveLength(1);
       expect(groupIds.has(endpoint.Properties.SecurityGroupIds[0]['Fn::GetAtt'][0])).toBe(true);
     }
+  });
+
+  it('gives every endpoint a policy: ECR, Logs and S3 each their own statements for this account', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints).toHaveLength(4);
+    const policiesByService = new Map<string, unknown>();
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PolicyDocument).toBeDefined();
+      const serviceName = JSON.stringify(endpoint.Properties.ServiceName);
+      const service = /\.(ecr\.api|ecr\.dkr|logs|s3)"/.exec(serviceName)?.[1] ?? serviceName;
+      policiesByService.set(service, endpoint.Properties.PolicyDocument);
+    }
+    const sids = (service: string): unknown =>
+      (policiesByService.get(service) as { Statement: { Sid: string }[] }).Statement.map((statement) => statement.Sid);
+    expect(sids('s3')).toEqual(['EcrImageLayers', 'OwnAccountBuckets']);
+    expect(sids('ecr.api')).toEqual(['AuthorizationToken', 'PullImages']);
+    expect(policiesByService.get('ecr.dkr')).toEqual(policiesByService.get('ecr.api'));
+    expect(sids('logs')).toEqual(['WriteOwnLogGroups']);
+    const logs = JSON.stringify(policiesByService.get('logs'));
+    expect(logs).toContain('"aws:PrincipalAccount":"111111111111"');
+    expect(logs).toContain(':logs:eu-west-1:111111111111:log-group:*');
+  });
+
+  it('reaches the resources of the given resource accounts and adds the given statements', () => {
+    const { stack } = stackWith({
+      interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, ec2.InterfaceVpcEndpointAwsService.SQS],
+      s3GatewayEndpoint: false,
+      endpointResourceAccounts: ['222222222222'],
+      endpointPolicyStatements: {
+        sqs: [
+          new iam.PolicyStatement({
+            principals: [new iam.AnyPrincipal()],
+            actions: ['sqs:SendMessage'],
+            resources: ['arn:aws:sqs:eu-west-1:111111111111:jobs'],
+          }),
+        ],
+      },
+    });
+    const endpoints = Template.fromStack(stack);
+    endpoints.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.eu-west-1.secretsmanager',
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Sid: 'ReadSecrets',
+            Condition: {
+              StringEquals: { 'aws:PrincipalAccount': '111111111111', 'aws:ResourceAccount': ['111111111111', '222222222222'] },
+            },
+          }),
+        ],
+      },
+    });
+    endpoints.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.eu-west-1.sqs',
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sqs:SendMessage' })] },
+    });
+  });
+
+  it('fails when an interface endpoint has no known policy and no statements of the caller', () => {
+    expect(() => stackWith({ interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SQS] })).toThrow(
+      /interfaceEndpoints \["sqs"\] have no endpoint policy; give their statements in endpointPolicyStatements/,
+    );
+  });
+
+  it('fails when a resource account is not an account id', () => {
+    expect(() => stackWith({ endpointResourceAccounts: ['*'] })).toThrow(
+      /endpointResourceAccounts must be 12-digit account ids, got \["\*"\]/,
+    );
   });
 
   it('logs all traffic to a CloudWatch log group with a retention period', () => {
