@@ -15,6 +15,7 @@ import {
   consumerAccounts,
   endpointServiceParameterName,
   listenerPort,
+  ramAllowsExternalPrincipals,
   type EnvironmentConfig,
 } from '@private-api/config';
 import type { PrivateVpc } from '@private-api/network';
@@ -151,8 +152,9 @@ export class ProviderServiceStack extends Stack {
       name: `${config.serviceName}-endpoint-service-name`,
       resourceArns: [this.endpointServiceNameParameter.parameterArn],
       principals: consumerAccounts(config),
-      // Consumers are other teams' accounts, not necessarily in this AWS Organization.
-      allowExternalPrincipals: true,
+      // False only when the config states the Organization and every consumer is inside it:
+      // RAM then refuses any account outside it (README, "Consumers and the AWS Organization").
+      allowExternalPrincipals: ramAllowsExternalPrincipals(config),
     });
 
     this.endpointServiceNameOutput = new CfnOutput(this, 'EndpointServiceNameOutput', {
