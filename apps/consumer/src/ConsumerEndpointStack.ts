@@ -4,11 +4,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   allowedClientCidrs,
+  consumerWaveNumber,
   endpointServiceParameterArn,
   listenerPort,
   smokeTestFunctionName,
   smokeTestRoleName,
-  smokeTestRunnerRoleArnPattern,
+  smokeTestRunnerRoleArn,
   type EnvironmentConfig,
   type ManagedConsumerConfig,
 } from '@private-api/config';
@@ -69,7 +70,8 @@ export class ConsumerEndpointStack extends Stack {
         ? {
             invoker: {
               roleName: smokeTestRoleName(props.config),
-              runnerRoleArnPattern: smokeTestRunnerRoleArnPattern(props.config),
+              // Only the runner of this consumer's own wave (its place among the managed consumers).
+              runnerRoleArns: [smokeTestRunnerRoleArn(props.config, consumerWaveNumber(props.config, props.consumer))],
               runnerAccount: pipeline.account,
             },
           }

@@ -16,8 +16,11 @@ export const SMOKE_HANDLER_ENTRY = resolve(__dirname, 'smoke/smokeHandler.ts');
 export interface SmokeTestInvokerProps {
   /** Fixed role name, so the pipeline can assume it without a lookup. */
   readonly roleName: string;
-  /** ARN pattern of the pipeline roles allowed to assume it (`ArnLike` on `aws:PrincipalArn`). */
-  readonly runnerRoleArnPattern: string;
+  /**
+   * The exact ARNs (role path included) of the pipeline roles allowed to assume it
+   * (`ArnEquals` on `aws:PrincipalArn`); no wildcards.
+   */
+  readonly runnerRoleArns: readonly string[];
   /** Account of those pipeline roles. */
   readonly runnerAccount: string;
 }
@@ -60,6 +63,7 @@ export class ConsumerSmokeTest extends Construct {
     if (invoker && !Token.isUnresolved(invoker.runnerAccount) && !/^\d{12}$/.test(invoker.runnerAccount)) {
       throw new Error(`ConsumerSmokeTest ${this.node.path}: invoker.runnerAccount must be a 12-digit account id, got ${invoker.runnerAccount}`);
     }
+    if (invoker) this.checkRunnerRoleArns(invoker);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Smoke test function: egress to the private API endpoint only',
@@ -131,9 +135,9 @@ export class ConsumerSmokeTest extends Construct {
         roleName: invoker.roleName,
         description: 'Assumed by the pipeline smoke-test step to invoke the smoke test function',
         // Trusting the account with an ARN condition (not the role ARN itself) lets this stack
-        // deploy before the pipeline role exists, while admitting nobody else.
+        // deploy before the pipeline role exists, while admitting only the named runner roles.
         assumedBy: new iam.AccountPrincipal(invoker.runnerAccount).withConditions({
-          ArnLike: { 'aws:PrincipalArn': invoker.runnerRoleArnPattern },
+          ArnEquals: { 'aws:PrincipalArn': [...invoker.runnerRoleArns] },
         }),
         maxSessionDuration: Duration.hours(1),
       });
@@ -141,6 +145,22 @@ export class ConsumerSmokeTest extends Construct {
       this.invokerRole.addToPolicy(
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
       );
+    }
+  }
+
+  /** Exact role ARNs only, in the runner account: a pattern would admit roles nobody reviewed. */
+  private checkRunnerRoleArns(invoker: SmokeTestInvokerProps): void {
+    if (invoker.runnerRoleArns.length === 0) {
+      throw new Error(`ConsumerSmokeTest ${this.node.path}: invoker.runnerRoleArns must name at least one role ARN, got []`);
+    }
+    for (const arn of invoker.runnerRoleArns) {
+      if (Token.isUnresolved(arn)) continue;
+      const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/.exec(arn);
+      if (!match || (!Token.isUnresolved(invoker.runnerAccount) && match[1] !== invoker.runnerAccount)) {
+        throw new Error(
+          `ConsumerSmokeTest ${this.node.path}: invoker.runnerRoleArns must be exact IAM role ARNs in account ${invoker.runnerAccount} (no wildcards), got ${arn}`,
+        );
+      }
     }
   }
 }

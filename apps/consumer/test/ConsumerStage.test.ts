@@ -2,13 +2,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
+  consumerWaveNumber,
+  consumerWaves,
   endpointServiceParameterArn,
   listenerPort,
   managedConsumers,
   selfManagedConsumers,
   smokeTestFunctionName,
   smokeTestRoleName,
-  smokeTestRunnerRoleArnPattern,
+  smokeTestRunnerRoleArn,
   type EnvironmentConfig,
   type ExistingVpcConsumerConfig,
   type ManagedConsumerConfig,
@@ -179,26 +181,68 @@ describe('ConsumerStage (fixture config)', () => {
     }
   });
 
-  it('lets only the pipeline smoke runner assume the invoker role, which may only invoke the function', () => {
+  it("lets only its wave's pipeline smoke runner (exact ARN, role path included) assume the invoker role, which may only invoke the function", () => {
+    for (const consumer of managedConsumers(config)) {
+      const template = Template.fromStack(stageOf(consumer.name).endpointStack);
+      // the fixture's managed consumers all fit in wave 1; the runner lives under /<service>/
+      const runnerArn = `arn:aws:iam::${pipeline.account}:role/${config.serviceName}/${config.serviceName}-${config.name}-smoke-runner-1`;
+      expect(smokeTestRunnerRoleArn(config, 1)).toBe(runnerArn);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: smokeTestRoleName(config),
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${pipeline.account}:root` },
+              Condition: { ArnEquals: { 'aws:PrincipalArn': [runnerArn] } },
+            },
+          ],
+        },
+      });
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/smoke-runner-[^"]*\*/);
+    }
     const template = Template.fromStack(stageOf(newVpc.name).endpointStack);
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: smokeTestRoleName(config),
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Action: 'sts:AssumeRole',
-            Principal: { AWS: `arn:aws:iam::${pipeline.account}:root` },
-            Condition: { ArnLike: { 'aws:PrincipalArn': smokeTestRunnerRoleArnPattern(config) } },
-          }),
-        ],
-      },
-    });
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
       JSON.stringify(policy.Properties.Roles).includes('InvokerRole'),
     );
     expect(policies.map((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
       [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SmokeTestFunction/), 'Arn'] } }],
     ]);
+  });
+});
+
+describe('ConsumerStage of a consumer in the second wave', () => {
+  it("trusts the second wave's runner only: the wave comes from its place among the managed consumers", () => {
+    // GIVEN qa with ten more new-VPC consumers after its own: the eleventh managed one is in wave 2
+    const config = fixtureEnvironment('qa', (input) => {
+      const qa = input.environments.find((environment) => environment.name === 'qa');
+      if (!qa) throw new Error('the fixture has no qa');
+      for (let index = 0; index < 10; index += 1) {
+        qa.consumers.push({
+          name: `extra${index}`,
+          account: `2100000001${String(index).padStart(2, '0')}`,
+          region: 'us-east-2',
+          availabilityZones: ['use2-az1', 'use2-az2'],
+          vpcCidr: `10.${70 + index}.0.0/16`,
+        });
+      }
+    });
+    const managed = managedConsumers(config);
+    const eleventh = managed[10];
+    if (!eleventh) throw new Error('expected eleven managed consumers');
+    expect(consumerWaveNumber(config, eleventh)).toBe(2);
+    expect(consumerWaves(config).map((wave) => wave.length)).toEqual([10, managed.length - 10]);
+    // WHEN its stage is built
+    const stage = new ConsumerStage(new PrivateApiApp(), consumerStageId(eleventh), { config, consumer: eleventh });
+    // THEN its invoker role admits exactly the wave-2 runner
+    Template.fromStack(stage.endpointStack).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: smokeTestRoleName(config),
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': [smokeTestRunnerRoleArn(config, 2)] } } })],
+      },
+    });
+    expect(smokeTestRunnerRoleArn(config, 2)).toMatch(/:role\/fixture-api\/fixture-api-qa-smoke-runner-2$/);
   });
 });
 
@@ -298,12 +342,29 @@ describe('validation', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
     const endpoint = new ConsumerEndpoint(stack, 'Endpoint', { vpc, serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0abc', port: 80 });
     const base = { vpc, vpcSubnets: {}, endpoint, functionName: 'smoke', logRetention: logs.RetentionDays.ONE_DAY, checks: [{ path: '/', status: 200 }] };
-    const invoker = { roleName: 'invoker', runnerRoleArnPattern: 'arn:aws:iam::210000000009:role/runner-*', runnerAccount: '*' };
+    const invoker = { roleName: 'invoker', runnerRoleArns: ['arn:aws:iam::210000000009:role/runner-1'], runnerAccount: '*' };
     expect(() => new ConsumerSmokeTest(stack, 'Wildcard', { ...base, invoker })).toThrow(
       'ConsumerSmokeTest Default/Wildcard: invoker.runnerAccount must be a 12-digit account id, got *',
     );
     expect(() => new ConsumerSmokeTest(stack, 'NoCheck', { ...base, checks: [] })).toThrow(
       'ConsumerSmokeTest Default/NoCheck: checks must name at least one request, got []',
+    );
+  });
+
+  it('fails when the smoke test trusts a runner role pattern, a role of another account or no role at all', () => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const endpoint = new ConsumerEndpoint(stack, 'Endpoint', { vpc, serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0abc', port: 80 });
+    const base = { vpc, vpcSubnets: {}, endpoint, functionName: 'smoke', logRetention: logs.RetentionDays.ONE_DAY, checks: [{ path: '/', status: 200 }] };
+    const invoker = (runnerRoleArns: string[]) => ({ invoker: { roleName: 'invoker', runnerRoleArns, runnerAccount: '210000000009' } });
+    expect(() => new ConsumerSmokeTest(stack, 'Pattern', { ...base, ...invoker(['arn:aws:iam::210000000009:role/svc/runner-*']) })).toThrow(
+      'ConsumerSmokeTest Default/Pattern: invoker.runnerRoleArns must be exact IAM role ARNs in account 210000000009 (no wildcards), got arn:aws:iam::210000000009:role/svc/runner-*',
+    );
+    expect(() => new ConsumerSmokeTest(stack, 'Elsewhere', { ...base, ...invoker(['arn:aws:iam::210000000001:role/svc/runner-1']) })).toThrow(
+      'ConsumerSmokeTest Default/Elsewhere: invoker.runnerRoleArns must be exact IAM role ARNs in account 210000000009 (no wildcards), got arn:aws:iam::210000000001:role/svc/runner-1',
+    );
+    expect(() => new ConsumerSmokeTest(stack, 'Nobody', { ...base, ...invoker([]) })).toThrow(
+      'ConsumerSmokeTest Default/Nobody: invoker.runnerRoleArns must name at least one role ARN, got []',
     );
   });
 });

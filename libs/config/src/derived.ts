@@ -160,12 +160,22 @@ export function smokeTestFunctionName(config: EnvironmentConfig, consumer: Consu
 }
 
 /**
- * The IAM path of every role our stacks create (`/<service name>/`). The CloudFormation
- * execution policy may create, change and pass only roles under this path (and only with the
- * permissions boundary), so the path is how the deploy path tells our roles from anyone else's.
+ * The IAM path of every role our stacks create: the root path. A path would be the tidier way
+ * to mark our roles, but services that take a role by name (CodeBuild's `ServiceRole` as CDK
+ * Pipelines writes it: CloudFormation lint E3050) then look for `role/<name>` and fail. Our roles
+ * are told apart by {@link deploymentRoleNamePrefix} instead.
  */
-export function deploymentRolePath(config: { readonly serviceName: string }): string {
-  return `/${config.serviceName}/`;
+export function deploymentRolePath(_config: { readonly serviceName: string }): string {
+  return '/';
+}
+
+/**
+ * What the name of every role our stacks create starts with (`<service name>-`): roles without
+ * an explicit name get one (BoundedRoles), and the CloudFormation execution policy may create,
+ * change and pass only roles with this prefix (and the permissions boundary).
+ */
+export function deploymentRoleNamePrefix(config: { readonly serviceName: string }): string {
+  return `${config.serviceName}-`;
 }
 
 /**
@@ -188,6 +198,40 @@ export function smokeTestRoleArn(config: EnvironmentConfig, consumer: ConsumerCo
 }
 
 /**
+ * Managed consumers per wave. A wave is one CodePipeline stage, limited to 50 actions; each
+ * consumer takes 4 (prepare + execute change set for its two stacks), plus one smoke-test
+ * action for the wave.
+ */
+export const CONSUMERS_PER_WAVE = 10;
+
+/**
+ * The waves an environment's managed consumers deploy in, in config order: the pipeline deploys
+ * each as one stage, and a consumer's smoke-test invoker trusts only the runner of its own wave,
+ * so both compute the waves here.
+ */
+export function consumerWaves(config: EnvironmentConfig): ManagedConsumerConfig[][] {
+  const consumers = managedConsumers(config);
+  const waves: ManagedConsumerConfig[][] = [];
+  for (let start = 0; start < consumers.length; start += CONSUMERS_PER_WAVE) {
+    waves.push(consumers.slice(start, start + CONSUMERS_PER_WAVE));
+  }
+  return waves;
+}
+
+/**
+ * The (1-based) wave a managed consumer of the environment deploys in.
+ *
+ * @throws Error naming the consumer when it is not a managed consumer of the environment
+ */
+export function consumerWaveNumber(config: EnvironmentConfig, consumer: ConsumerConfig): number {
+  const index = managedConsumers(config).findIndex((candidate) => candidate.name === consumer.name);
+  if (index < 0) {
+    throw new Error(`consumer ${consumer.name} is not a managed consumer of environment ${config.name}: it has no wave`);
+  }
+  return Math.floor(index / CONSUMERS_PER_WAVE) + 1;
+}
+
+/**
  * Name of a role in the pipeline account whose smoke-test step may assume the invoker roles of
  * one wave of consumers (one role per wave keeps each role's policy small at any scale).
  */
@@ -196,12 +240,13 @@ export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number)
 }
 
 /**
- * The principals a consumer's invoker role trusts: the smoke runner roles of its environment
- * in the pipeline account (an `ArnLike` pattern on the wave number only).
+ * The exact ARN of one wave's smoke runner role in the pipeline account, role path included
+ * (every role of our stacks lives under {@link deploymentRolePath}). A consumer's invoker role
+ * trusts this one principal: no other wave's runner, no other environment's.
  */
-export function smokeTestRunnerRoleArnPattern(config: EnvironmentConfig): string {
+export function smokeTestRunnerRoleArn(config: EnvironmentConfig, wave: number): string {
   const pipeline = requirePipeline(config, 'the smoke-test invoker role');
-  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role${deploymentRolePath(config)}${config.serviceName}-${config.name}-smoke-runner-*`;
+  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role${deploymentRolePath(config)}${smokeTestRunnerRoleName(config, wave)}`;
 }
 
 /**
