@@ -1,6 +1,6 @@
 import { BoundedRoles } from '@private-api/compliance';
 import {
-  deploymentRolePath,
+  deploymentRoleNamePrefix,
   permissionsBoundaryName,
   subnetPlacement,
   type EnvironmentConfig,
@@ -42,7 +42,7 @@ export function addConsumerStacks(scope: Construct, props: ConsumerStacksProps):
       : consumer.vpc.subnets.map((subnet) => subnet.zoneId);
   scope.node.setContext(`availability-zones:account=${consumer.account}:region=${consumer.region}`, contextZones);
   // The roles of these stacks carry the permissions boundary and our role path (see the provider).
-  BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), path: deploymentRolePath(config) });
+  BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
 
   const networkStack =
     consumer.kind === 'new-vpc'

@@ -145,7 +145,7 @@ describe('parseDeploymentConfig', () => {
     const [orders] = config.consumers;
     if (!orders) throw new Error('no consumer');
     expect(smokeTestFunctionName(config, orders)).toBe('task-api-staging-orders-smoke');
-    expect(smokeTestRoleArn(config, orders)).toBe('arn:aws:iam::222222222222:role/task-api/task-api-staging-smoke-invoker');
+    expect(smokeTestRoleArn(config, orders)).toBe('arn:aws:iam::222222222222:role/task-api-staging-smoke-invoker');
   });
 
   it('uses the partition of the region in derived ARNs', () => {
