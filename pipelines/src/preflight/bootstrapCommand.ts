@@ -1,26 +1,17 @@
 import { DEFAULT_QUALIFIER } from './bootstrapRoleArn';
 
 export interface BootstrapCommandOptions {
-  readonly pipelineAccount: string;
-  readonly executionPolicyArn: (account: string) => string;
   readonly qualifier?: string;
 }
 
 /**
- * The `cdk bootstrap` command that creates (or updates) the bootstrap roles of one account/region
- * so that the pipeline account may assume them. `--qualifier` is added only when not the default.
+ * The command that bootstraps (or re-bootstraps) one account the way the deploy path needs it:
+ * the repository's bootstrap tool, which generates the account's permissions boundary and
+ * execution policies from the templates and runs `cdk bootstrap` in each of its regions.
+ * `--qualifier` is added only when not the default.
  */
-export function bootstrapCommand(
-  target: { readonly account: string; readonly region: string },
-  options: BootstrapCommandOptions,
-): string {
-  const parts = [
-    'npx cdk bootstrap',
-    `aws://${target.account}/${target.region}`,
-    `--trust ${options.pipelineAccount}`,
-    `--trust-for-lookup ${options.pipelineAccount}`,
-    `--cloudformation-execution-policies ${options.executionPolicyArn(target.account)}`,
-  ];
+export function bootstrapCommand(target: { readonly account: string; readonly region: string }, options: BootstrapCommandOptions = {}): string {
+  const parts = [`AWS_PROFILE=<profile of ${target.account}>`, 'npm run bootstrap --', `--account ${target.account}`];
   const qualifier = options.qualifier ?? DEFAULT_QUALIFIER;
   if (qualifier !== DEFAULT_QUALIFIER) parts.push(`--qualifier ${qualifier}`);
   return parts.join(' ');

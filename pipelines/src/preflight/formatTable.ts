@@ -5,7 +5,8 @@ export interface PreflightRow {
   readonly account: string;
   readonly region: string;
   readonly labels: readonly string[];
-  readonly role: BootstrapRoleKind;
+  /** The bootstrap role assumed, or `bootstrap` for the check of the bootstrap stack itself. */
+  readonly role: BootstrapRoleKind | 'bootstrap';
   readonly ok: boolean;
   /** Why the check failed; empty for ✓ rows. */
   readonly reason?: string;

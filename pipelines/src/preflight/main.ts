@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import { cdkExecutionPolicyArn, deploymentTargets, loadDeploymentConfig, requirePipeline } from '@private-api/config';
+import { deploymentTargets, loadDeploymentConfig, permissionsBoundaryName, requirePipeline } from '@private-api/config';
+import { executionPolicyNamePattern } from '../bootstrap/deployPolicies';
 import { runPreflight } from './runPreflight';
 
 /**
  * `npx nx run pipelines:preflight` (optionally `-- path/to/deploy.config.ts`): with the current
  * AWS credentials, shows who they belong to, then checks that every account of the config is
- * bootstrapped and trusts the pipeline account, printing the exact fix for each ✗.
+ * bootstrapped and trusts the pipeline account to deploy (not to look up), with our permissions
+ * boundary and generated execution policies (not AdministratorAccess), printing the exact fix
+ * for each ✗.
  */
 async function main(): Promise<void> {
   const configPath = process.argv[2] ?? resolve(__dirname, '../../../deploy.config.ts');
@@ -18,7 +21,10 @@ async function main(): Promise<void> {
       pipelineAccount: pipeline.account,
       pipelineRegion: pipeline.region,
       targets: deploymentTargets(config),
-      executionPolicyArn: (account) => cdkExecutionPolicyArn(config, account),
+      bootstrapExpectation: () => ({
+        boundaryName: permissionsBoundaryName(config),
+        executionPolicyName: executionPolicyNamePattern(config.serviceName),
+      }),
       sts: new STSClient({ region: pipeline.region }),
       write: (line) => process.stdout.write(line),
     });

@@ -6,7 +6,9 @@ import {
   type GetCallerIdentityCommandOutput,
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { bootstrapCommand } from './bootstrapCommand';
+import { bootstrapStackFindings, type BootstrapExpectation } from './bootstrapStackFindings';
 import { bootstrapRoleArn, DEFAULT_QUALIFIER, type BootstrapRoleKind } from './bootstrapRoleArn';
 import { classifyAwsError, type ClassifiedAwsError } from './classifyAwsError';
 import { dedupeTargets, type MergedTarget, type PreflightTarget } from './dedupeTargets';
@@ -34,8 +36,6 @@ export interface PreflightOptions {
   readonly targets: readonly PreflightTarget[];
   /** Bootstrap qualifier (default `hnb659fds`). */
   readonly qualifier?: string;
-  /** The `--cloudformation-execution-policies` ARN of an account, used in the printed fix command. */
-  readonly executionPolicyArn: (account: string) => string;
   /** STS client with the caller's (current) credentials. */
   readonly sts: STSClient;
   /** STS client for assumed-role credentials (default: `new STSClient({ region, credentials })`). */
@@ -45,8 +45,20 @@ export interface PreflightOptions {
    * works as is; tests can push into an array and `join('')`.
    */
   readonly write: (line: string) => void;
-  /** Bootstrap roles to assume in every target (default `['deploy', 'lookup']`). */
+  /** Bootstrap roles to assume in every target (default `['deploy']`: nothing may assume the lookup role). */
   readonly roles?: readonly BootstrapRoleKind[];
+  /**
+   * What each account's bootstrap must look like. When given, every target whose deploy role
+   * could be assumed gets two more checks, reported as a `bootstrap` row: its `CDKToolkit`
+   * stack (read with the deploy role) has our boundary and generated execution policies, not a
+   * wider one such as AdministratorAccess, and no lookup trust; and the lookup role can NOT be
+   * assumed.
+   */
+  readonly bootstrapExpectation?: (account: string) => BootstrapExpectation;
+  /** CloudFormation client for assumed-role credentials (default: `new CloudFormationClient({ region, credentials })`). */
+  readonly cloudFormationFor?: (credentials: AwsCredentialIdentity, region: string) => CloudFormationClient;
+  /** Name of the bootstrap stack (default `CDKToolkit`). */
+  readonly toolkitStackName?: string;
   /** Confirm with GetCallerIdentity that an assumed deploy role is in the target account (default true). */
   readonly verifyAssumedAccount?: boolean;
   readonly retry?: PreflightRetryOptions;
@@ -59,7 +71,7 @@ export interface PreflightOptions {
 /** Exit codes of {@link runPreflight}. */
 export const PREFLIGHT_EXIT = { ok: 0, failedChecks: 1, cannotRun: 2 } as const;
 
-export const DEFAULT_ROLES: readonly BootstrapRoleKind[] = ['deploy', 'lookup'];
+export const DEFAULT_ROLES: readonly BootstrapRoleKind[] = ['deploy'];
 const SESSION_DURATION_SECONDS = 900;
 const ACCOUNT_PATTERN = /^\d{12}$/;
 
@@ -121,8 +133,13 @@ class CredentialsProblem extends Error {
 
 const FATAL_KINDS = new Set(['missing-credentials', 'expired-credentials']);
 
-type Settings = Required<Omit<PreflightOptions, 'stsFor' | 'retry' | 'qualifier'>> & {
+type Settings = Required<
+  Omit<PreflightOptions, 'stsFor' | 'retry' | 'qualifier' | 'bootstrapExpectation' | 'cloudFormationFor' | 'toolkitStackName'>
+> & {
   readonly qualifier: string;
+  readonly bootstrapExpectation: PreflightOptions['bootstrapExpectation'];
+  readonly cloudFormationFor: PreflightOptions['cloudFormationFor'];
+  readonly toolkitStackName: string;
   readonly stsFor: ((credentials: AwsCredentialIdentity, region: string) => STSClient) | undefined;
   readonly retry: Required<PreflightRetryOptions>;
 };
@@ -134,6 +151,9 @@ function settingsOf(options: PreflightOptions): Settings {
     roles: options.roles ?? DEFAULT_ROLES,
     verifyAssumedAccount: options.verifyAssumedAccount ?? true,
     stsFor: options.stsFor,
+    bootstrapExpectation: options.bootstrapExpectation,
+    cloudFormationFor: options.cloudFormationFor,
+    toolkitStackName: options.toolkitStackName ?? 'CDKToolkit',
     retry: {
       attempts: Math.max(1, options.retry?.attempts ?? 3),
       baseDelayMs: Math.max(0, options.retry?.baseDelayMs ?? 1000),
@@ -212,7 +232,7 @@ async function checkRole(
   role: BootstrapRoleKind,
   callerAccount: string,
   sessionName: string,
-): Promise<PreflightRow> {
+): Promise<{ readonly row: PreflightRow; readonly identity?: AwsCredentialIdentity }> {
   const base = { account: target.account, region: target.region, labels: target.labels, role };
   const roleArn = bootstrapRoleArn(role, target.account, target.region, settings.qualifier);
   let output: AssumeRoleCommandOutput;
@@ -225,15 +245,63 @@ async function checkRole(
   } catch (error) {
     const classified = classifyAwsError(error);
     if (FATAL_KINDS.has(classified.kind)) throw new CredentialsProblem(classified);
-    return { ...base, ok: false, reason: assumeRoleFailureReason(classified, callerAccount) };
+    return { row: { ...base, ok: false, reason: assumeRoleFailureReason(classified, callerAccount) } };
   }
   const identity = toIdentity(output);
-  if (identity === undefined) return { ...base, ok: false, reason: 'AssumeRole returned no credentials' };
+  if (identity === undefined) return { row: { ...base, ok: false, reason: 'AssumeRole returned no credentials' } };
   if (role === 'deploy' && settings.verifyAssumedAccount) {
     const reason = await verifyAccount(settings, identity, target);
-    if (reason !== undefined) return { ...base, ok: false, reason };
+    if (reason !== undefined) return { row: { ...base, ok: false, reason } };
   }
-  return { ...base, ok: true };
+  return { row: { ...base, ok: true }, identity };
+}
+
+/** Whether the lookup role can be assumed; `undefined` when AssumeRole was refused (as it should be). */
+async function lookupRoleAssumable(settings: Settings, target: MergedTarget, sessionName: string): Promise<boolean> {
+  const roleArn = bootstrapRoleArn('lookup', target.account, target.region, settings.qualifier);
+  try {
+    await withRetry(settings, () =>
+      settings.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: SESSION_DURATION_SECONDS })),
+    );
+    return true;
+  } catch (error) {
+    const classified = classifyAwsError(error);
+    if (FATAL_KINDS.has(classified.kind)) throw new CredentialsProblem(classified);
+    return false;
+  }
+}
+
+/**
+ * The `bootstrap` row of a target: its bootstrap stack, read with the deploy role, against what
+ * the bootstrap tool sets up, and the lookup role out of reach.
+ */
+async function checkBootstrap(
+  settings: Settings,
+  expectation: BootstrapExpectation,
+  target: MergedTarget,
+  identity: AwsCredentialIdentity,
+  sessionName: string,
+): Promise<PreflightRow> {
+  const base = { account: target.account, region: target.region, labels: target.labels, role: 'bootstrap' as const };
+  const client =
+    settings.cloudFormationFor?.(identity, target.region) ?? new CloudFormationClient({ region: target.region, credentials: identity });
+  const findings: string[] = [];
+  try {
+    const described = await withRetry(settings, () => client.send(new DescribeStacksCommand({ StackName: settings.toolkitStackName })));
+    const parameters = described.Stacks?.[0]?.Parameters;
+    if (parameters === undefined) findings.push(`stack ${settings.toolkitStackName} not found`);
+    else findings.push(...bootstrapStackFindings(parameters, expectation));
+  } catch (error) {
+    const classified = classifyAwsError(error);
+    if (FATAL_KINDS.has(classified.kind)) throw new CredentialsProblem(classified);
+    findings.push(`could not read stack ${settings.toolkitStackName}: ${classified.kind === 'throttled' ? THROTTLED_REASON : `${classified.name}: ${classified.message}`}`);
+  } finally {
+    if (settings.cloudFormationFor === undefined) client.destroy();
+  }
+  if (await lookupRoleAssumable(settings, target, sessionName)) {
+    findings.push('the lookup role can be assumed from here (synth never looks anything up: re-bootstrap without lookup trust)');
+  }
+  return findings.length === 0 ? { ...base, ok: true } : { ...base, ok: false, reason: findings.join('; ') };
 }
 
 async function preflight(options: PreflightOptions, emit: (line: string) => void): Promise<number> {
@@ -275,7 +343,12 @@ async function preflight(options: PreflightOptions, emit: (line: string) => void
   try {
     for (const target of targets) {
       for (const role of settings.roles) {
-        rows.push(await checkRole(settings, target, role, callerAccount, sessionName));
+        const { row, identity } = await checkRole(settings, target, role, callerAccount, sessionName);
+        rows.push(row);
+        const expectation = settings.bootstrapExpectation?.(target.account);
+        if (role === 'deploy' && identity !== undefined && expectation !== undefined) {
+          rows.push(await checkBootstrap(settings, expectation, target, identity, sessionName));
+        }
       }
     }
   } catch (error) {
@@ -301,7 +374,7 @@ async function preflight(options: PreflightOptions, emit: (line: string) => void
 
   const okCount = rows.filter((row) => row.ok).length;
   emit('');
-  emit(`${okCount} of ${rows.length} roles OK`);
+  emit(`${okCount} of ${rows.length} checks OK`);
   return okCount === rows.length ? PREFLIGHT_EXIT.ok : PREFLIGHT_EXIT.failedChecks;
 }
 
