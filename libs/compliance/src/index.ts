@@ -4,3 +4,4 @@ export * from './runCdkApp';
 export * from './PrivateLinkChecks';
 export * from './validationReport';
 export * from './BoundedRoles';
+export * from './ConfusedDeputyProtection';
