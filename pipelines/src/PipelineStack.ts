@@ -18,7 +18,7 @@ import {
   type EnvironmentConfig,
   type ManagedConsumerConfig,
 } from '@private-api/config';
-import { BoundedRoles } from '@private-api/compliance';
+import { BoundedRoles, ConfusedDeputyProtection } from '@private-api/compliance';
 import { ConsumerStage } from '@private-api/consumer';
 import { ProviderStage } from '@private-api/provider';
 import type { Construct } from 'constructs';
@@ -98,6 +98,7 @@ export class PipelineStack extends Stack {
     // The pipeline's own roles (ours and those CDK Pipelines generates) carry the boundary too.
     // Applied to this stack only: each stage applies it to its own stacks.
     BoundedRoles.applyTo(this, { boundaryName: permissionsBoundaryName(props.config), path: deploymentRolePath(props.config) });
+    ConfusedDeputyProtection.applyTo(this);
 
     const source = pipelines.CodePipelineSource.connection(pipelineConfig.repository, pipelineConfig.branch, {
       connectionArn: pipelineConfig.connectionArn,
