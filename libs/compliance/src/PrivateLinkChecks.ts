@@ -96,16 +96,79 @@ export const PRIVATE_LINK_RULES: readonly PrivateLinkRule[] = [
   },
 ];
 
+/**
+ * Rules about what the deploy path may create (bounded roles, endpoint policies, confused-deputy
+ * conditions). Part of the pack unless `deployPathRules: false` (see {@link PrivateLinkChecksProps}).
+ */
+export const DEPLOY_PATH_RULES: readonly PrivateLinkRule[] = [
+  {
+    id: 'IAM1',
+    rule: rules.RolePermissionsBoundary,
+    info: 'The IAM role has no permissions boundary (or a literal one that is not a managed policy ARN).',
+    explanation:
+      "The CloudFormation execution policy lets the deploy create roles only with the permissions boundary, so a role without it fails the deploy, and a role that escaped it could grant more than the boundary allows. Fix: apply BoundedRoles to the app or stage (BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) })), including roles CDK's custom-resource providers add.",
+  },
+  {
+    id: 'VPCE2',
+    rule: rules.VpcEndpointPolicy,
+    info: 'The VPC endpoint to an AWS service has no endpoint policy, or one that allows any principal any action without a condition.',
+    explanation:
+      "Without a policy (or with the default full-access one) the endpoint lets anybody in the VPC use any resource of the service in any account, an exfiltration path. Interface endpoints to a PrivateLink endpoint service (com.amazonaws.vpce.<region>.vpce-svc-…) are exempt: AWS allows full access through them and they take no policy. Fix: policyDocument with statements limited to the actions and resources the workload needs (or conditioned on aws:PrincipalAccount / aws:ResourceAccount); for an endpoint service whose name the rule cannot read (a parameter), acknowledge on the endpoint with that reason.",
+  },
+  {
+    id: 'IAM2',
+    rule: rules.ServicePrincipalSourceConditions,
+    info: 'A role trust policy or KMS key policy lets an AWS service principal in without an aws:SourceAccount or aws:SourceArn condition.',
+    explanation:
+      'A service principal acts for every AWS customer: without a source condition, the service can be made to use this role or key on behalf of another account (the confused deputy). Which principals support which keys comes from SOURCE_CONDITION_SERVICES (ConfusedDeputyProtection.ts). Fix: apply the ConfusedDeputyProtection aspect to the stage, or add a condition on aws:SourceAccount (the account) or aws:SourceArn (the resource the service acts for) to the statement.',
+  },
+];
+
+/**
+ * CDK context key that turns {@link DEPLOY_PATH_RULES} on or off for a whole app when the pack
+ * is created with the app as its scope (as `PrivateApiApp` does):
+ * `cdk synth -c privateApi:deployPathRules=true`.
+ */
+export const DEPLOY_PATH_RULES_CONTEXT = 'privateApi:deployPathRules';
+
+/** Whether the pack applies {@link DEPLOY_PATH_RULES} when neither the prop nor the context says. */
+export const DEPLOY_PATH_RULES_DEFAULT = false;
+
+export interface PrivateLinkChecksProps extends NagPackProps {
+  /**
+   * Whether the pack applies {@link DEPLOY_PATH_RULES} (IAM1, VPCE2, IAM2) besides
+   * {@link PRIVATE_LINK_RULES}.
+   * @default - the `privateApi:deployPathRules` context value of `scope`, else
+   * {@link DEPLOY_PATH_RULES_DEFAULT} (false while the apps still have findings under these
+   * rules; libs/compliance/README.md lists them)
+   */
+  readonly deployPathRules?: boolean;
+}
+
+function deployPathRulesFromContext(scope: IConstruct | undefined): boolean | undefined {
+  const value: unknown = scope?.node.tryGetContext(DEPLOY_PATH_RULES_CONTEXT);
+  if (value === undefined) return undefined;
+  // Context from the command line arrives as a string.
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`PrivateLinkChecks: context ${DEPLOY_PATH_RULES_CONTEXT} must be true or false, got ${JSON.stringify(value)}`);
+}
+
 export class PrivateLinkChecks extends NagPack {
   public readonly name = 'PrivateLink';
+  /** The rules this pack applies, in order. */
+  public readonly rules: readonly PrivateLinkRule[];
 
-  public constructor(scope?: IConstruct, props?: NagPackProps) {
-    super(scope, { verbose: true, ...props });
+  public constructor(scope?: IConstruct, props: PrivateLinkChecksProps = {}) {
+    const { deployPathRules, ...nagProps } = props;
+    super(scope, { verbose: true, ...nagProps });
     this.packName = 'PrivateLink';
+    const withDeployPathRules = deployPathRules ?? deployPathRulesFromContext(scope) ?? DEPLOY_PATH_RULES_DEFAULT;
+    this.rules = withDeployPathRules ? [...PRIVATE_LINK_RULES, ...DEPLOY_PATH_RULES] : PRIVATE_LINK_RULES;
   }
 
   protected checkResource(node: CfnResource): void {
-    for (const { id, rule, info, explanation } of PRIVATE_LINK_RULES) {
+    for (const { id, rule, info, explanation } of this.rules) {
       this.applyRule({ ruleSuffixOverride: id, info, explanation, level: NagMessageLevel.ERROR, rule, node });
     }
   }

@@ -12,6 +12,48 @@ export function resolved(node: CfnResource, value: unknown): unknown {
   return Stack.of(node).resolve(value);
 }
 
+/**
+ * The resource's properties exactly as its template will have them: declared properties plus
+ * raw overrides (`addPropertyOverride`, which aspects such as BoundedRoles use and which the L1
+ * attributes do not show), tokens resolved. Works for typed L1s and plain `CfnResource`s alike.
+ */
+export function templateProperties(node: CfnResource): Record<string, unknown> {
+  // `_toCloudFormation` is how the stack renders the resource; it is the only public-typed way to
+  // see raw overrides, and it has no side effects.
+  const rendered = resolved(node, node._toCloudFormation()) as { Resources?: Record<string, { Properties?: unknown }> };
+  const [resource] = Object.values(rendered.Resources ?? {});
+  const properties = resource?.Properties;
+  return properties !== null && typeof properties === 'object' ? (properties as Record<string, unknown>) : {};
+}
+
+/** A value that may be one item or a list of them, as a list. */
+export function asList(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The statements of a resolved policy document (empty when there is no readable list). */
+export function policyStatements(document: unknown): Record<string, unknown>[] {
+  return asList(field(document, 'statement')).filter(
+    (statement): statement is Record<string, unknown> => statement !== null && typeof statement === 'object',
+  );
+}
+
+/**
+ * A string built from literals and pseudo parameters (`Fn::Join` with `Ref AWS::Region` and the
+ * like), with each pseudo parameter as `<Name>`; undefined for anything else (parameters,
+ * imports, attributes).
+ */
+export function literalText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  if (typeof ref === 'string') return ref.startsWith('AWS::') ? `<${ref.slice(5)}>` : undefined;
+  const join = (value as { 'Fn::Join'?: unknown } | null)?.['Fn::Join'];
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) return undefined;
+  const parts = (join[1] as unknown[]).map(literalText);
+  return parts.every((part): part is string => part !== undefined) ? parts.join(join[0]) : undefined;
+}
+
 /** Reads `key` from a resolved object whether the object is camelCase (L1 props) or PascalCase (CFN). */
 export function field(value: unknown, key: string): unknown {
   if (value === null || typeof value !== 'object') return undefined;

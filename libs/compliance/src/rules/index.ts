@@ -9,3 +9,12 @@ export { default as LoadBalancerInternal } from './LoadBalancerInternal';
 export { default as NetworkLoadBalancerCrossZone } from './NetworkLoadBalancerCrossZone';
 export { default as NetworkLoadBalancerSecurityGroup } from './NetworkLoadBalancerSecurityGroup';
 export { default as SecurityGroupNoSshOrInternetIngress } from './SecurityGroupNoSshOrInternetIngress';
+export { default as RolePermissionsBoundary } from './RolePermissionsBoundary';
+export {
+  default as ServicePrincipalSourceConditions,
+  servicePrincipalSourceConditions,
+  sourceConditionKeysIn,
+  sourceConditionKeysOf,
+  type SourceConditionKeys,
+} from './ServicePrincipalSourceConditions';
+export { default as VpcEndpointPolicy } from './VpcEndpointPolicy';
