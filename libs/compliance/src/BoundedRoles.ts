@@ -59,12 +59,14 @@ export class BoundedRoles implements IAspect {
       Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${this.boundaryName}`),
     );
     const stack = Stack.of(node);
-    const explicit: unknown = (node as CfnResource & { roleName?: unknown }).roleName ?? rawProperty(node, 'RoleName');
+    // L2 roles hold a lazy physical name that resolves to nothing unless the role was named.
+    const declared: unknown = (node as CfnResource & { roleName?: unknown }).roleName ?? rawProperty(node, 'RoleName');
+    const explicit: unknown = declared === undefined ? undefined : stack.resolve(declared);
     if (explicit === undefined) {
       node.addPropertyOverride('RoleName', this.generatedName(stack.stackName, stack.resolve(node.logicalId) as string));
-    } else if (Token.isUnresolved(explicit) || typeof explicit !== 'string' || !explicit.startsWith(this.namePrefix)) {
+    } else if (typeof explicit !== 'string' || Token.isUnresolved(explicit) || !explicit.startsWith(this.namePrefix)) {
       throw new Error(
-        `role ${node.node.path} is named ${JSON.stringify(stack.resolve(explicit))}: every role of these stacks must have a literal name starting with ${this.namePrefix} (the execution policy allows no other)`,
+        `role ${node.node.path} is named ${JSON.stringify(explicit)}: every role of these stacks must have a literal name starting with ${this.namePrefix} (the execution policy allows no other)`,
       );
     }
   }

@@ -180,7 +180,7 @@ export function deploymentRoleNamePrefix(config: { readonly serviceName: string 
 
 /**
  * Name of the customer-managed policy every role our stacks create carries as its permissions
- * boundary, in every account (tools/bootstrap.ts creates it; `cdk bootstrap
+ * boundary, in every account (`npm run bootstrap` creates it; `cdk bootstrap
  * --custom-permissions-boundary` applies it to the CloudFormation execution role as well).
  */
 export function permissionsBoundaryName(config: { readonly serviceName: string }): string {
@@ -247,21 +247,6 @@ export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number)
 export function smokeTestRunnerRoleArn(config: EnvironmentConfig, wave: number): string {
   const pipeline = requirePipeline(config, 'the smoke-test invoker role');
   return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role${deploymentRolePath(config)}${smokeTestRunnerRoleName(config, wave)}`;
-}
-
-/**
- * Name of the customer-managed IAM policy that CloudFormation deploys with in every bootstrapped
- * account (`cdk bootstrap --cloudformation-execution-policies`), created by tools/bootstrap.sh
- * from bootstrap/cdk-execution-policy.json instead of AdministratorAccess.
- */
-export function cdkExecutionPolicyName(config: DeploymentConfig): string {
-  return `${config.serviceName}-cdk-cloudformation-execution`;
-}
-
-/** ARN of that policy in one account. */
-export function cdkExecutionPolicyArn(config: DeploymentConfig, account: string): string {
-  const region = config.pipeline?.region ?? config.environments[0]?.provider.region ?? 'us-east-1';
-  return `arn:${partitionOf(region)}:iam::${account}:policy/${cdkExecutionPolicyName(config)}`;
 }
 
 /**

