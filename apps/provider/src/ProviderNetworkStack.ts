@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { subnetPlacement, type ProviderConfig, type ServiceConfig } from '@private-api/config';
@@ -29,6 +29,18 @@ export function serviceInterfaceEndpoints(service?: ServiceConfig): ec2.Interfac
 }
 
 /**
+ * The accounts other than the provider's whose resources the tasks read through the endpoints:
+ * the account of an ECR image and of each secret (their endpoint policies admit those resources).
+ */
+export function endpointResourceAccounts(service?: ServiceConfig): string[] {
+  const accounts = [
+    ...(service?.image.kind === 'ecr' ? [service.image.account] : []),
+    ...Object.values(service?.secrets ?? {}).map((secret) => Arn.split(secret.arn, ArnFormat.COLON_RESOURCE_NAME).account),
+  ];
+  return [...new Set(accounts.filter((account): account is string => account !== undefined && !Token.isUnresolved(account)))].sort();
+}
+
+/**
  * The provider VPC: private subnets only, no NAT, the endpoints Fargate needs, flow logs. Its
  * subnets are placed by zone ID unless the config names every zone (see `subnetPlacement`); the
  * stack's availability-zone context must list the same zones (`addProviderStacks` sets it).
@@ -45,6 +57,7 @@ export class ProviderNetworkStack extends Stack {
       availabilityZoneIds: placement.availabilityZoneIds,
       subnetCidrMask: props.provider.subnetCidrMask,
       interfaceEndpoints: serviceInterfaceEndpoints(props.service),
+      endpointResourceAccounts: endpointResourceAccounts(props.service).filter((account) => account !== props.provider.account),
       flowLogRetention: props.provider.logRetentionDays as logs.RetentionDays,
     });
   }

@@ -21,6 +21,7 @@ import {
 import type { PrivateVpc } from '@private-api/network';
 import { PrivateApiEndpointService } from '@private-api/privatelink';
 import type { Construct } from 'constructs';
+import { ServiceEgress } from './ServiceEgress';
 import { ServiceTaskDefinition } from './ServiceTaskDefinition';
 
 export interface ProviderServiceStackProps extends StackProps {
@@ -43,6 +44,8 @@ export class ProviderServiceStack extends Stack {
   /** The task definition built from the config's service section. */
   public readonly taskDefinition: ServiceTaskDefinition;
   public readonly privateLink: PrivateApiEndpointService;
+  /** Where the tasks may connect to; a later tier opens its port with `serviceEgress.allowTo`. */
+  public readonly serviceEgress: ServiceEgress;
   public readonly endpointServiceNameParameter: ssm.StringParameter;
   /** The endpoint service name as a stack output (the pipeline reads it with `envFromCfnOutputs`). */
   public readonly endpointServiceNameOutput: CfnOutput;
@@ -73,10 +76,13 @@ export class ProviderServiceStack extends Stack {
     const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc,
       description: `${config.serviceName} tasks: container port from the ALB only`,
-      // Egress stays open on purpose: the subnets are isolated (no NAT, no internet gateway),
-      // so the only reachable destinations are the VPC endpoints; the S3 gateway endpoint's
-      // prefix list id cannot be resolved offline to write a narrower rule.
-      allowAllOutbound: true,
+      // ServiceEgress writes every egress rule: HTTPS to the VPC endpoints, nothing else.
+      allowAllOutbound: false,
+    });
+    this.serviceEgress = new ServiceEgress(this, 'ServiceEgress', {
+      securityGroup: serviceSecurityGroup,
+      network,
+      lookupLogRetention: provider.logRetentionDays as logs.RetentionDays,
     });
 
     this.service = new ecs.FargateService(this, 'Service', {

@@ -3,3 +3,4 @@ export * from './ProviderNetworkStack';
 export * from './ProviderServiceStack';
 export * from './ProviderStage';
 export * from './ServiceTaskDefinition';
+export * from './ServiceEgress';
