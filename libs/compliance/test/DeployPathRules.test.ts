@@ -170,8 +170,25 @@ describe('deploy-path rules', () => {
           allowedPattern: '^com\\.amazonaws\\.vpce\\.[a-z0-9-]+\\.vpce-svc-[0-9a-f]+$',
         });
         vpc.addInterfaceEndpoint('Api', { service: new ec2.InterfaceVpcEndpointService(serviceName.valueAsString, 80) });
+        // CloudFormation anchors AllowedPattern itself (the consumer kit writes it without ^)
+        const unanchored = new CfnParameter(stack, 'KitServiceName', {
+          type: 'String',
+          allowedPattern: 'com\\.amazonaws\\.vpce\\.[a-z0-9-]+\\.vpce-svc-[0-9a-f]+',
+        });
+        vpc.addInterfaceEndpoint('Kit', { service: new ec2.InterfaceVpcEndpointService(unanchored.valueAsString, 80) });
       });
       expect(found).not.toContain('PrivateLink-VPCE2');
+    });
+
+    it('does not trust a parameter pattern with an alternation', () => {
+      const found = rulesFailing((stack, vpc) => {
+        const serviceName = new CfnParameter(stack, 'EndpointServiceName', {
+          type: 'String',
+          allowedPattern: 'com\\.amazonaws\\.vpce\\..*|com\\.amazonaws\\..*',
+        });
+        vpc.addInterfaceEndpoint('Api', { service: new ec2.InterfaceVpcEndpointService(serviceName.valueAsString, 80) });
+      });
+      expect(found).toContain('PrivateLink-VPCE2');
     });
   });
 

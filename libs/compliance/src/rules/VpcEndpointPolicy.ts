@@ -8,8 +8,17 @@ import { asList, field, literalText, policyStatements, templateProperties } from
  */
 const ENDPOINT_SERVICE_NAME = /^com\.amazonaws\.vpce\.[^.]+\.vpce-svc-[0-9a-z]+$/;
 
-/** The start of an `AllowedPattern` that admits endpoint service names only. */
-const ENDPOINT_SERVICE_PATTERN_PREFIX = '^com\\.amazonaws\\.vpce\\.';
+/**
+ * The start of an `AllowedPattern` that admits endpoint service names only. CloudFormation
+ * matches a parameter's whole value against its pattern, so a leading `^` is optional; a pattern
+ * with an alternation (`|`) could admit anything and proves nothing.
+ */
+const ENDPOINT_SERVICE_PATTERN_PREFIX = 'com\\.amazonaws\\.vpce\\.';
+
+function admitsEndpointServicesOnly(pattern: string | undefined): boolean {
+  if (pattern === undefined || pattern.includes('|')) return false;
+  return pattern.replace(/^\^/, '').startsWith(ENDPOINT_SERVICE_PATTERN_PREFIX);
+}
 
 type ServiceKind = 'endpoint-service' | 'aws-service' | 'unknown';
 
@@ -26,7 +35,7 @@ function serviceKind(node: CfnResource, serviceName: unknown): ServiceKind {
   const parameter = Stack.of(node)
     .node.findAll()
     .find((child): child is CfnParameter => child instanceof CfnParameter && Stack.of(node).resolve(child.logicalId) === ref);
-  return parameter?.allowedPattern?.startsWith(ENDPOINT_SERVICE_PATTERN_PREFIX) ? 'endpoint-service' : 'unknown';
+  return admitsEndpointServicesOnly(parameter?.allowedPattern) ? 'endpoint-service' : 'unknown';
 }
 
 function isWildcard(value: unknown): boolean {
