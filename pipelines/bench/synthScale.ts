@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PrivateApiApp } from '@private-api/compliance';
-import { PipelineStack } from '../src/PipelineStack';
+import { PipelineStack, pipelineStackName } from '../src/PipelineStack';
 import { configWithConsumers } from './scaleConfig';
 
 /**
@@ -18,7 +18,9 @@ function synthOnce(consumers: number): { seconds: number; stacks: number; larges
   const started = performance.now();
   const app = new PrivateApiApp({ outdir });
   const config = configWithConsumers(consumers);
-  new PipelineStack(app, `${config.serviceName}-pipeline`, { config });
+  const [environment] = config.environments;
+  if (!environment) throw new Error('the scale config has one environment');
+  new PipelineStack(app, pipelineStackName(config, environment), { config, environment });
   const assembly = app.synth();
   const seconds = (performance.now() - started) / 1000;
   const stacks = assembly.stacksRecursively;

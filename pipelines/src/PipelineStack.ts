@@ -1,15 +1,18 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import {
-  deploymentRolePath,
+  consumerWaves,
+  CONSUMERS_PER_WAVE,
+  deploymentRoleNamePrefix,
   environmentsOf,
-  managedConsumers,
   permissionsBoundaryName,
+  selfManagedConsumers,
   requirePipeline,
   smokeTestFunctionName,
   smokeTestRoleArn,
@@ -23,18 +26,27 @@ import { ConsumerStage } from '@private-api/consumer';
 import { ProviderStage } from '@private-api/provider';
 import type { Construct } from 'constructs';
 import { acknowledgeGeneratedPolicies } from './acknowledgeGeneratedPolicies';
-import { CONSUMER_KITS_DIRECTORY, consumerKitsStep, hasSelfManagedConsumers } from './consumerKits';
+import { consumerKitsDirectory, consumerKitsStep } from './consumerKits';
+import { INSTALL_COMMANDS, NPM_IGNORE_SCRIPTS_ENV, PINNED_CDK_ASSETS_VERSION, pinnedCdkCliVersion } from './pinnedTooling';
+import { PromoteStep, SOURCE_ACTION_NAME, deliveryPipelineName } from './PromoteStep';
 
-/**
- * Consumer stages per wave. A wave is one CodePipeline stage, limited to 50 actions; each
- * consumer takes 4 (prepare + execute change set for its two stacks), plus one smoke-test
- * action for the wave.
- */
-export const CONSUMERS_PER_WAVE = 10;
+/** Consumer stages per wave (see `consumerWaves` in the config library, which both sides use). */
+export { CONSUMERS_PER_WAVE };
+
+/** The stack (and construct id) of one environment's pipeline. */
+export function pipelineStackName(config: DeploymentConfig, environment: EnvironmentConfig): string {
+  return `${config.serviceName}-${environment.name}-pipeline`;
+}
 
 export interface PipelineStackProps extends Omit<StackProps, 'env'> {
   /** The validated config; it must have a `pipeline` section (the stack goes to its account and region). */
   readonly config: DeploymentConfig;
+  /**
+   * The environment this pipeline delivers: one of `config.environments`. Only its stages, its
+   * accounts and its artifacts are in this stack; the next environment's pipeline is started
+   * when this one succeeds.
+   */
+  readonly environment: EnvironmentConfig;
 }
 
 function title(name: string): string {
@@ -45,68 +57,95 @@ function title(name: string): string {
 }
 
 /**
- * The synth step: the workspace's own main job (provider, consumer and this pipeline app, from
- * the config), then the kits of the consumers that deploy their endpoint themselves, exposed as
- * a second output for the kit steps.
+ * The synth step: the workspace's own main job for this environment only (`-c environment=…`:
+ * the assembly, and so the artifacts, hold no other environment's templates), then the kits of
+ * the consumers that deploy their endpoint themselves, of this environment only, exposed as a
+ * second output for the kit step.
  */
 function synthStep(
   source: pipelines.CodePipelineSource,
-  config: DeploymentConfig,
+  environment: EnvironmentConfig,
 ): { readonly synth: pipelines.ShellStep; readonly kits?: pipelines.FileSet } {
-  const withKits = hasSelfManagedConsumers(config);
+  const withKits = selfManagedConsumers(environment).length > 0;
   const synth = new pipelines.ShellStep('Synth', {
     input: source,
-    installCommands: ['npm ci --no-audit --no-fund'],
+    installCommands: [...INSTALL_COMMANDS],
     commands: [
-      'npx nx run pipelines:synth --outputStyle=static',
+      `npx nx run pipelines:synth --outputStyle=static --context=environment=${environment.name}`,
       ...(withKits ? ['npx nx run consumer:kit --outputStyle=static'] : []),
     ],
     env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
     primaryOutputDirectory: 'dist/pipelines/cdk.out',
   });
   // Declared only when some kit is written: CodeBuild fails a build whose output folder is missing.
-  return withKits ? { synth, kits: synth.addOutputDirectory(CONSUMER_KITS_DIRECTORY) } : { synth };
+  return withKits ? { synth, kits: synth.addOutputDirectory(consumerKitsDirectory(environment)) } : { synth };
 }
 
 /**
- * The delivery pipeline, in the pipeline (tooling) account: a push to the configured branch
- * synthesizes the workspace and, environment by environment, deploys the provider stage, then
- * every consumer stage (in parallel, in waves), each followed by a smoke test that calls the
- * API through PrivateLink from inside that consumer's VPC. Environments marked
- * `requiresApproval` wait for a manual approval first. Self-managed consumers get no stage:
- * after the provider, their consumer kits are completed with the endpoint service name and
- * published as an artifact. It defines no application resources.
+ * The delivery pipeline of one environment, in the pipeline (tooling) account: its synth step
+ * builds this environment's assembly only, then the pipeline updates itself (this stack only),
+ * deploys the environment's provider stage (after a manual approval when `requiresApproval`),
+ * then every managed consumer stage (in parallel, in waves), each wave followed by a smoke test
+ * that calls the API through PrivateLink from inside the consumers' VPCs. Self-managed consumers
+ * get no stage: after the provider, their consumer kits are completed with the endpoint service
+ * name and kept as an artifact. Its last step starts the next environment's pipeline at the
+ * same commit; only the first environment's pipeline starts on a push.
+ *
+ * Each environment's pipeline has its own artifact bucket and KMS key, granted to that
+ * environment's accounts only: a staging account cannot read prod's artifacts or keys.
  *
  * @throws DeploymentConfigError naming `pipeline` when the config has no pipeline section
+ * @throws Error naming `environment` when it is not one of the config's environments
  */
 export class PipelineStack extends Stack {
   public readonly pipeline: pipelines.CodePipeline;
+  /** The environment this pipeline delivers (`Stack.environment` is the account/region string). */
+  public readonly delivers: EnvironmentConfig;
+  /** The environment whose pipeline this one starts when it succeeds; absent for the last one. */
+  public readonly next?: EnvironmentConfig;
+  /** The key that encrypts this pipeline's artifacts (granted to this environment's accounts only). */
+  public readonly artifactKey: kms.Key;
+  public readonly artifactBucket: s3.Bucket;
   /**
-   * The CodePipeline stages that deploy, in order: each provider stage, then its consumer waves
+   * The CodePipeline stages that deploy, in order: the provider stage, then its consumer waves
    * (a wave of one consumer is named after that consumer's stage, as CDK Pipelines names it).
    */
   public readonly deploymentOrder: string[] = [];
-  /** The per-environment roles the smoke-test steps run with. */
+  /** The roles the smoke-test steps run with, one per wave. */
   public readonly smokeRunners: iam.Role[] = [];
+  /** The step that starts the next environment's pipeline; absent for the last environment. */
+  public readonly promotion?: PromoteStep;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
     // Before any construct exists: a config without a pipeline section fails with one message.
     const pipelineConfig = requirePipeline(props.config, 'the pipeline app');
+    const environments = environmentsOf(props.config);
+    const position = environments.findIndex((candidate) => candidate.name === props.environment.name);
+    if (position < 0) {
+      throw new Error(
+        `PipelineStack ${id}: environment must be one of the config's environments (${environments.map((candidate) => candidate.name).join(', ')}), got ${props.environment.name}`,
+      );
+    }
     const { account, region } = pipelineConfig;
     // Unindented JSON: with 100 consumers the template would otherwise near CloudFormation's 1 MB.
     super(scope, id, { suppressTemplateIndentation: true, ...props, env: { account, region } });
+    this.delivers = props.environment;
+    this.next = environments[position + 1];
     // The pipeline's own roles (ours and those CDK Pipelines generates) carry the boundary too.
     // Applied to this stack only: each stage applies it to its own stacks.
-    BoundedRoles.applyTo(this, { boundaryName: permissionsBoundaryName(props.config), path: deploymentRolePath(props.config) });
+    BoundedRoles.applyTo(this, { boundaryName: permissionsBoundaryName(props.config), namePrefix: deploymentRoleNamePrefix(props.config) });
     ConfusedDeputyProtection.applyTo(this);
 
+    // Only the first environment starts on a push; the others are started by the one before,
+    // at the commit it delivered.
     const source = pipelines.CodePipelineSource.connection(pipelineConfig.repository, pipelineConfig.branch, {
       connectionArn: pipelineConfig.connectionArn,
-      triggerOnPush: true,
+      triggerOnPush: position === 0,
+      actionName: SOURCE_ACTION_NAME,
     });
 
-    const artifactKey = new kms.Key(this, 'ArtifactKey', {
-      description: `${props.config.serviceName} pipeline artifacts`,
+    this.artifactKey = new kms.Key(this, 'ArtifactKey', {
+      description: `${props.config.serviceName} ${props.environment.name} pipeline artifacts`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -118,9 +157,9 @@ export class PipelineStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const artifactBucket = new s3.Bucket(this, 'Artifacts', {
+    this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
       encryption: s3.BucketEncryption.KMS,
-      encryptionKey: artifactKey,
+      encryptionKey: this.artifactKey,
       bucketKeyEnabled: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -134,25 +173,40 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const { synth, kits } = synthStep(source, props.config);
+    const { synth, kits } = synthStep(source, props.environment);
 
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
-      pipelineName: `${props.config.serviceName}-delivery`,
+      pipelineName: deliveryPipelineName(props.environment),
+      // V2: the invoke action and source-revision overrides that promote a commit exist only there.
+      pipelineType: codepipeline.PipelineType.V2,
       // Target accounts decrypt artifacts with a KMS key they are granted, not the default S3 key.
       crossAccountKeys: true,
       enableKeyRotation: true,
-      artifactBucket,
+      artifactBucket: this.artifactBucket,
+      // Self-mutation deploys this stack only (`cdk deploy <this stack>`): no environment's
+      // pipeline can change another's.
       selfMutation: true,
+      cliVersion: pinnedCdkCliVersion(),
+      cdkAssetsCliVersion: PINNED_CDK_ASSETS_VERSION,
       synth,
       codeBuildDefaults: {
-        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM },
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.MEDIUM,
+          environmentVariables: Object.fromEntries(
+            Object.entries(NPM_IGNORE_SCRIPTS_ENV).map(([name, value]) => [name, { value }]),
+          ),
+        },
         logging: { cloudWatch: { logGroup: buildLogs } },
         timeout: Duration.minutes(30),
       },
     });
 
-    for (const environment of environmentsOf(props.config)) {
-      this.addEnvironment(environment, source, kits);
+    this.addEnvironment(props.environment, source, kits);
+    if (this.next) {
+      this.promotion = new PromoteStep(`Start-${title(this.next.name)}`, { next: this.next, source });
+      // A wave of its own: it runs after every consumer wave and its smoke test succeeded.
+      this.pipeline.addWave(`Promote-${title(this.next.name)}`, { post: [this.promotion] });
     }
 
     // Build now (not at synth) so the generated roles exist and their known wildcards can be
@@ -162,8 +216,8 @@ export class PipelineStack extends Stack {
   }
 
   /**
-   * One environment: its provider stage (after an approval when required, followed by the kit
-   * step when it has self-managed consumers), then its managed consumers in waves.
+   * The environment's stages: its provider stage (after an approval when required, followed by
+   * the kit step when it has self-managed consumers), then its managed consumers in waves.
    */
   private addEnvironment(
     environment: EnvironmentConfig,
@@ -184,10 +238,9 @@ export class PipelineStack extends Stack {
     this.deploymentOrder.push(provider.stageName);
 
     // Self-managed consumers deploy their endpoint themselves: no stage, no smoke test, no role.
-    const consumers = managedConsumers(environment);
-    for (let start = 0; start < consumers.length; start += CONSUMERS_PER_WAVE) {
-      const batch = consumers.slice(start, start + CONSUMERS_PER_WAVE);
-      const waveNumber = start / CONSUMERS_PER_WAVE + 1;
+    // The waves come from the config library: each consumer's invoker trusts its wave's runner.
+    for (const [index, batch] of consumerWaves(environment).entries()) {
+      const waveNumber = index + 1;
       const waveId = `${envTitle}-Consumers-${waveNumber}`;
       const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
       const wave = this.pipeline.addWave(waveId, { post: [this.smokeTestStep(source, environment, waveNumber, batch, runner)] });
@@ -244,7 +297,7 @@ export class PipelineStack extends Stack {
     return new pipelines.CodeBuildStep(`Smoke-${title(environment.name)}-${wave}`, {
       input: source,
       role,
-      installCommands: ['npm ci --no-audit --no-fund'],
+      installCommands: [...INSTALL_COMMANDS],
       commands: [
         ['failed=""', ...tests, 'if [ -n "$failed" ]; then echo "Smoke test failed for:$failed"; exit 1; fi'].join('\n'),
       ],

@@ -1,6 +1,6 @@
 import type { CfnOutput } from 'aws-cdk-lib';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { selfManagedConsumers, type DeploymentConfig, type EnvironmentConfig } from '@private-api/config';
+import { selfManagedConsumers, type EnvironmentConfig } from '@private-api/config';
 
 /** Where `nx run consumer:kit` writes the kits: `<environment>/<consumer>/{template.json, values.json, README.md}`. */
 export const CONSUMER_KITS_DIRECTORY = 'dist/consumer-kits';
@@ -11,9 +11,12 @@ export const ENDPOINT_SERVICE_NAME_FILE = 'endpoint-service-name.txt';
 /** The variable the kit step reads the provider stack's output from (a CodePipeline variable at run time). */
 export const ENDPOINT_SERVICE_NAME_VARIABLE = 'ENDPOINT_SERVICE_NAME';
 
-/** Whether any environment has a consumer that deploys its endpoint itself from a kit. */
-export function hasSelfManagedConsumers(config: DeploymentConfig): boolean {
-  return config.environments.some((environment) => selfManagedConsumers(environment).length > 0);
+/**
+ * The folder of one environment's kits: the only kits its pipeline keeps as an artifact (the
+ * kit target writes every environment's; another environment's never leave the build).
+ */
+export function consumerKitsDirectory(environment: EnvironmentConfig): string {
+  return `${CONSUMER_KITS_DIRECTORY}/${environment.name}`;
 }
 
 /**
@@ -40,14 +43,14 @@ export function consumerKitsStep(
       // An empty name would publish kits that create an endpoint to nothing; fail loudly instead.
       `test -n ${name} || { echo "the provider stack of ${environment.name} returned no endpoint service name" >&2; exit 1; }`,
       ...consumers.map((consumer) => {
-        const folder = `${environment.name}/${consumer.name}`;
+        const folder = consumer.name;
         return (
-          `test -d ${folder} || { echo "no consumer kit in ${folder}: the synth step runs nx run consumer:kit" >&2; exit 1; }; ` +
+          `test -d ${folder} || { echo "no consumer kit for ${environment.name}/${folder}: the synth step runs nx run consumer:kit" >&2; exit 1; }; ` +
           `printf '%s\\n' ${name} > ${folder}/${ENDPOINT_SERVICE_NAME_FILE}`
         );
       }),
     ],
-    // The environment's kits only: the artifact of one environment never carries another's.
-    primaryOutputDirectory: environment.name,
+    // Its input is the environment's kit folder already: it is the whole artifact.
+    primaryOutputDirectory: '.',
   });
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   managedConsumers,
@@ -17,8 +17,10 @@ import { PrivateApiApp } from '@private-api/compliance';
 import { fixtureConfig } from '@private-api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_KITS_DIRECTORY, ENDPOINT_SERVICE_NAME_FILE } from '../src/consumerKits';
-import { PipelineStack } from '../src/PipelineStack';
-import { actionVariables, buildSpecOf, pipelineStages, titleOf, type PipelineStage } from './pipelineTemplate';
+import { INSTALL_COMMANDS, PACKAGES_REBUILT_AFTER_INSTALL, PINNED_CDK_ASSETS_VERSION } from '../src/pinnedTooling';
+import { PipelineStack, pipelineStackName } from '../src/PipelineStack';
+import { SOURCE_ACTION_NAME, deliveryPipelineName } from '../src/PromoteStep';
+import { actionVariables, allBuildSpecs, buildSpecOf, pipelineStages, titleOf, type PipelineStage } from './pipelineTemplate';
 
 function environmentNamed(config: DeploymentConfig, name: string): EnvironmentConfig {
   const environment = config.environments.find((candidate) => candidate.name === name);
@@ -36,7 +38,7 @@ function consumerStageName(environment: EnvironmentConfig): string | undefined {
   return others.length === 0 ? `${titleOf(environment.name)}-Consumer-${first.name}` : `${titleOf(environment.name)}-Consumers-1`;
 }
 
-describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-managed consumer)', () => {
+describe('PipelineStack per environment (fixture config: qa with a new-VPC, an existing-VPC and a self-managed consumer; live with an approval)', () => {
   let outdir: string;
   let config: DeploymentConfig;
   let pipelineConfig: PipelineConfig;
@@ -44,6 +46,7 @@ describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-m
   let stack: PipelineStack;
   let template: Template;
   let stages: PipelineStage[];
+  let stacks: PipelineStack[];
 
   beforeAll(() => {
     // GIVEN the fixture: qa has alpha (new VPC), beta (existing VPC) and gamma (self-managed);
@@ -54,8 +57,10 @@ describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-m
     // WHEN the pipeline app is synthesized with both compliance packs, offline
     outdir = mkdtempSync(join(tmpdir(), 'pipeline-'));
     const app = new PrivateApiApp({ outdir });
-    stack = new PipelineStack(app, `${config.serviceName}-pipeline`, { config });
+    // one pipeline stack per environment, as main.ts builds them without context
+    stacks = config.environments.map((environment) => new PipelineStack(app, pipelineStackName(config, environment), { config, environment }));
     app.synth(); // throws ComplianceError on any unacknowledged finding
+    [stack] = stacks as [PipelineStack];
     template = Template.fromStack(stack);
     stages = pipelineStages(template);
   });
@@ -72,40 +77,169 @@ describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-m
     expect([stack.account, stack.region]).toEqual([pipelineConfig.account, pipelineConfig.region]);
   });
 
-  it('starts from a push to the configured branch through the CodeConnections connection', () => {
-    const [source] = stages;
-    expect(source?.Actions[0]?.ActionTypeId).toMatchObject({ Category: 'Source', Provider: 'CodeStarSourceConnection' });
-    expect(source?.Actions[0]?.Configuration).toMatchObject({
-      ConnectionArn: pipelineConfig.connectionArn,
-      FullRepositoryId: pipelineConfig.repository,
-      BranchName: pipelineConfig.branch,
-    });
+  it('builds one V2 pipeline per environment, each in its own stack in the pipeline account', () => {
+    expect(stacks.map((candidate) => candidate.delivers.name)).toEqual(config.environments.map((environment) => environment.name));
+    for (const [index, candidate] of stacks.entries()) {
+      const environment = config.environments[index] as EnvironmentConfig;
+      const own = Template.fromStack(candidate);
+      own.resourceCountIs('AWS::CodePipeline::Pipeline', 1);
+      own.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: deliveryPipelineName(environment), PipelineType: 'V2' });
+      expect(candidate.stackName).toBe(`${config.serviceName}-${environment.name}-pipeline`);
+      expect([candidate.account, candidate.region]).toEqual([pipelineConfig.account, pipelineConfig.region]);
+    }
   });
 
-  it('mutates itself, publishes assets, then deploys each provider and the waves of its managed consumers, in order', () => {
-    const expectedOrder = config.environments.flatMap((environment) => [
-      `${titleOf(environment.name)}-Provider`,
-      ...[consumerStageName(environment) ?? []].flat(),
-    ]);
-    expect(stack.deploymentOrder).toEqual(expectedOrder);
-    expect(stages.map((candidate) => candidate.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', ...expectedOrder]);
+  it('starts only the first environment from a push to the configured branch, each through the CodeConnections connection', () => {
+    for (const [index, candidate] of stacks.entries()) {
+      const [source] = pipelineStages(Template.fromStack(candidate));
+      expect(source?.Actions.map((action) => action.Name)).toEqual([SOURCE_ACTION_NAME]);
+      expect(source?.Actions[0]?.ActionTypeId).toMatchObject({ Category: 'Source', Provider: 'CodeStarSourceConnection' });
+      expect(source?.Actions[0]?.Configuration).toMatchObject({
+        ConnectionArn: pipelineConfig.connectionArn,
+        FullRepositoryId: pipelineConfig.repository,
+        BranchName: pipelineConfig.branch,
+        DetectChanges: index === 0,
+      });
+    }
+  });
+
+  it("mutates itself, publishes assets, deploys its environment's provider and consumer waves in order, then promotes to the next", () => {
+    for (const [index, candidate] of stacks.entries()) {
+      const environment = config.environments[index] as EnvironmentConfig;
+      const next = config.environments[index + 1];
+      const expectedOrder = [`${titleOf(environment.name)}-Provider`, ...[consumerStageName(environment) ?? []].flat()];
+      expect(candidate.deploymentOrder).toEqual(expectedOrder);
+      expect(pipelineStages(Template.fromStack(candidate)).map((candidateStage) => candidateStage.Name)).toEqual([
+        'Source',
+        'Build',
+        'UpdatePipeline',
+        'Assets',
+        ...expectedOrder,
+        ...(next ? [`Promote-${titleOf(next.name)}`] : []),
+      ]);
+    }
+  });
+
+  it('chains the pipelines: each starts the next one at its own commit, with a role that may only start that pipeline', () => {
+    for (const [index, candidate] of stacks.entries()) {
+      const own = Template.fromStack(candidate);
+      const ownStages = pipelineStages(own);
+      const next = config.environments[index + 1];
+      const invokes = ownStages.flatMap((candidateStage) => candidateStage.Actions.filter((action) => action.ActionTypeId.Category === 'Invoke'));
+      if (!next) {
+        expect(invokes).toEqual([]);
+        expect(JSON.stringify(own.toJSON())).not.toContain('codepipeline:StartPipelineExecution');
+        continue;
+      }
+      const [promote, ...others] = invokes;
+      expect(others).toEqual([]);
+      expect(ownStages.at(-1)?.Actions).toEqual([promote]);
+      expect(promote?.ActionTypeId).toMatchObject({ Category: 'Invoke', Provider: 'CodePipeline' });
+      const sourceNamespace = ownStages[0]?.Actions[0]?.Namespace;
+      expect(sourceNamespace).toEqual(expect.any(String));
+      expect(promote?.Configuration?.['PipelineName']).toBe(deliveryPipelineName(next));
+      expect(JSON.parse(String(promote?.Configuration?.['SourceRevisions']))).toEqual([
+        { actionName: SOURCE_ACTION_NAME, revisionType: 'COMMIT_ID', revisionValue: `#{${sourceNamespace}.CommitId}` },
+      ]);
+      // the action's role: trusted by the pipeline role only, allowed one action on one pipeline
+      const roleId = (promote?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = own.findResources('AWS::IAM::Role')[roleId];
+      expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineRole/), 'Arn'] } } }),
+      ]);
+      const policies = Object.values(own.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes(roleId),
+      );
+      const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Action: 'codepipeline:StartPipelineExecution',
+          Effect: 'Allow',
+          Resource: `arn:aws:codepipeline:${pipelineConfig.region}:${pipelineConfig.account}:${deliveryPipelineName(next)}`,
+        }),
+      ]);
+    }
+  });
+
+  it("keeps each environment's artifacts under its own key and bucket, granted to that environment's accounts only", () => {
+    const accountsOf = (environment: EnvironmentConfig) => [environment.provider.account, ...managedConsumers(environment).map((consumer) => consumer.account)];
+    const granted = (document: unknown) =>
+      new Set([...JSON.stringify(document).matchAll(/:iam::(\d{12}):/g)].map((match) => match[1]));
+    for (const [index, candidate] of stacks.entries()) {
+      const environment = config.environments[index] as EnvironmentConfig;
+      const own = Template.fromStack(candidate);
+      const [key, ...otherKeys] = Object.values(own.findResources('AWS::KMS::Key'));
+      expect(otherKeys).toEqual([]);
+      const artifactBucketPolicy = Object.values(own.findResources('AWS::S3::BucketPolicy')).find((policy) =>
+        JSON.stringify(policy.Properties.Bucket).includes('Artifacts'),
+      );
+      const keyAccounts = granted(key?.Properties.KeyPolicy);
+      expect(keyAccounts).toEqual(new Set([pipelineConfig.account, ...accountsOf(environment)]));
+      for (const document of [key?.Properties.KeyPolicy, artifactBucketPolicy?.Properties.PolicyDocument]) {
+        const accounts = granted(document);
+        for (const other of config.environments.filter((candidateEnvironment) => candidateEnvironment.name !== environment.name)) {
+          for (const account of accountsOf(other)) expect(accounts.has(account), `${account} of ${other.name} in ${environment.name}`).toBe(false);
+        }
+      }
+      // and no other environment's account anywhere in the stack
+      const whole = JSON.stringify(own.toJSON());
+      for (const other of config.environments.filter((candidateEnvironment) => candidateEnvironment.name !== environment.name)) {
+        for (const account of accountsOf(other)) expect(whole).not.toContain(account);
+      }
+    }
+  });
+
+  it('pins the CDK CLI to the workspace devDependency and cdk-assets to a published release in the generated buildspecs', () => {
+    const cliVersion = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+      .devDependencies['aws-cdk'];
+    expect(cliVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const candidate of stacks) {
+      const installs = allBuildSpecs(Template.fromStack(candidate)).flatMap((buildSpec) => buildSpec.phases.install?.commands ?? []);
+      expect(installs).toContain(`npm install -g aws-cdk@${cliVersion ?? ''}`);
+      expect(installs).toContain(`npm install -g cdk-assets@${PINNED_CDK_ASSETS_VERSION}`);
+      expect(installs.filter((command) => /aws-cdk@|cdk-assets@/.test(command) && !/@\d+\.\d+\.\d+$/.test(command))).toEqual([]);
+    }
+  });
+
+  it('installs without package scripts everywhere, and rebuilds only the listed packages', () => {
+    for (const candidate of stacks) {
+      const own = Template.fromStack(candidate);
+      const projects = Object.values(own.findResources('AWS::CodeBuild::Project'));
+      expect(projects.length).toBeGreaterThan(3);
+      for (const project of projects) {
+        expect(project.Properties.Environment.EnvironmentVariables).toEqual(
+          expect.arrayContaining([{ Name: 'NPM_CONFIG_IGNORE_SCRIPTS', Type: 'PLAINTEXT', Value: 'true' }]),
+        );
+      }
+      const installs = allBuildSpecs(own).flatMap((buildSpec) => buildSpec.phases.install?.commands ?? []);
+      const npmCi = installs.filter((command) => command.startsWith('npm ci'));
+      expect(npmCi.length).toBeGreaterThan(0);
+      for (const command of npmCi) expect(command).toBe('npm ci --ignore-scripts --no-audit --no-fund');
+      for (const command of installs.filter((candidateCommand) => candidateCommand.startsWith('npm rebuild'))) {
+        expect(command).toBe(`npm rebuild --ignore-scripts=false ${PACKAGES_REBUILT_AFTER_INSTALL.join(' ')}`);
+      }
+      for (const command of installs.filter((candidateCommand) => /^npm (install|i) /.test(candidateCommand))) {
+        expect(command).toMatch(/^npm install -g (aws-cdk|cdk-assets)@/);
+      }
+    }
   });
 
   it('synthesizes with the workspace commands, builds the consumer kits and exposes them as a second artifact', () => {
     const [synth] = actionsOf('Build', 'Build');
     const buildSpec = buildSpecOf(template, synth);
-    expect(buildSpec?.phases.install?.commands).toEqual(['npm ci --no-audit --no-fund']);
+    expect(buildSpec?.phases.install?.commands).toEqual([...INSTALL_COMMANDS]);
     expect(buildSpec?.phases.build.commands).toEqual([
-      'npx nx run pipelines:synth --outputStyle=static',
+      `npx nx run pipelines:synth --outputStyle=static --context=environment=${qa.name}`,
       'npx nx run consumer:kit --outputStyle=static',
     ]);
     const outputs = Object.values(buildSpec?.artifacts?.['secondary-artifacts'] ?? {}).map((output) => output['base-directory']);
-    expect(outputs).toEqual(['dist/pipelines/cdk.out', CONSUMER_KITS_DIRECTORY]);
+    // this environment's kits only
+    expect(outputs).toEqual(['dist/pipelines/cdk.out', `${CONSUMER_KITS_DIRECTORY}/${qa.name}`]);
     expect(synth?.OutputArtifacts).toHaveLength(2);
   });
 
   it('gates only the environments marked requiresApproval with a manual approval, before the provider', () => {
-    const approvals = stages.flatMap((candidate) =>
+    const approvals = stacks.flatMap((candidate) => pipelineStages(Template.fromStack(candidate))).flatMap((candidate) =>
       candidate.Actions.filter((action) => action.ActionTypeId.Category === 'Approval').map((action) => [
         candidate.Name,
         action.Name,
@@ -127,7 +261,7 @@ describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-m
           (action) => new RegExp(`:iam::(\\d{12}):role/cdk-hnb659fds-deploy-role-\\1-${region}`).exec(JSON.stringify(action.RoleArn))?.[1],
         ),
       );
-    for (const environment of config.environments) {
+    for (const environment of [qa]) {
       const { provider } = environment;
       expect(roleAccounts(`${titleOf(environment.name)}-Provider`, provider.region)).toEqual(new Set([provider.account]));
       expect(roleAccounts(consumerStageName(environment) ?? '', provider.region)).toEqual(
@@ -220,13 +354,17 @@ describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-m
     const written = (buildSpec?.phases.build.commands ?? []).flatMap((command) =>
       [...command.matchAll(/> (\S+)$/g)].map((match) => match[1]),
     );
-    expect(written).toEqual(selfManagedConsumers(qa).map((consumer) => `${qa.name}/${consumer.name}/${ENDPOINT_SERVICE_NAME_FILE}`));
-    expect(buildSpec?.artifacts?.['base-directory']).toBe(qa.name);
+    // its input is the environment's own kit folder: it writes each kit in place and keeps the folder
+    expect(written).toEqual(selfManagedConsumers(qa).map((consumer) => `${consumer.name}/${ENDPOINT_SERVICE_NAME_FILE}`));
+    expect(buildSpec?.artifacts?.['base-directory']).toBe('.');
   });
 
   it('adds no kit step to an environment without self-managed consumers', () => {
-    for (const environment of config.environments.filter((candidate) => selfManagedConsumers(candidate).length === 0)) {
-      expect(actionsOf(`${titleOf(environment.name)}-Provider`, 'Build')).toEqual([]);
+    for (const [index, environment] of config.environments.entries()) {
+      if (selfManagedConsumers(environment).length > 0) continue;
+      const own = pipelineStages(Template.fromStack(stacks[index] as PipelineStack));
+      const provider = own.find((candidate) => candidate.Name === `${titleOf(environment.name)}-Provider`);
+      expect(provider?.Actions.filter((action) => action.ActionTypeId.Category === 'Build')).toEqual([]);
     }
     expect(config.environments.some((candidate) => selfManagedConsumers(candidate).length === 0)).toBe(true);
   });
@@ -251,6 +389,13 @@ describe('PipelineStack (fixture config: a new-VPC, an existing-VPC and a self-m
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('fails when the environment is not one of the config', () => {
+    const live = environmentNamed(config, 'live');
+    expect(() => new PipelineStack(new PrivateApiApp(), 'Stray', { config: fixtureConfig((input) => { input.environments = input.environments.filter((environment) => environment.name === 'qa'); }), environment: live })).toThrow(
+      "PipelineStack Stray: environment must be one of the config's environments (qa), got live",
+    );
   });
 
   it('has no IAM statement allowing every action on every resource', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -66,6 +66,39 @@ describe('pipeline app (main.ts) with a config that has no pipeline section', ()
   });
 });
 
+describe('pipeline app (main.ts) for one environment, as its pipeline synthesizes it (-c environment=qa)', () => {
+  it("writes that environment's pipeline and stages only: no other environment's template or account in the assembly", () => {
+    // GIVEN the fixture config in a file (qa and live, different accounts)
+    const input = fixtureInput();
+    const configPath = writeConfigFile(input);
+    temporary.push(dirname(configPath));
+    // WHEN the pipeline app is synthesized for qa
+    const { status, stderr, assembly: assemblyDirectory } = synthPipelineApp(['-c', `config=${configPath}`, '-c', 'environment=qa']);
+    // THEN only the qa pipeline and the qa stages are in it
+    expect(status, stderr).toBe(0);
+    const assembly = new cxapi.CloudAssembly(assemblyDirectory);
+    const stackNames = assembly.stacksRecursively.map((artifact) => artifact.stackName);
+    expect(assembly.stacks.map((artifact) => artifact.stackName)).toEqual([`${input.service?.name ?? ""}-qa-pipeline`]);
+    expect(stackNames.filter((name) => !name.startsWith(`${input.service?.name ?? ""}-qa-`))).toEqual([]);
+    const live = input.environments.find((environment) => environment.name === 'live');
+    const liveAccounts = [live?.provider.account, ...(live?.consumers ?? []).map((consumer) => consumer.account)];
+    const everything = readdirSync(assemblyDirectory, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => readFileSync(join(assemblyDirectory, file), 'utf8'))
+      .join('\n');
+    for (const account of liveAccounts) expect(everything).not.toContain(String(account));
+  }, 300_000);
+
+  it('fails naming the environment when it is not one of the config', () => {
+    const configPath = writeConfigFile(fixtureInput());
+    temporary.push(dirname(configPath));
+    const { status, stderr, assembly } = synthPipelineApp(['-c', `config=${configPath}`, '-c', 'environment=nowhere']);
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/- environment: is not an environment of the config \(qa, live\)/);
+    expect(existsSync(assembly)).toBe(false);
+  }, 300_000);
+});
+
 // The one test that reads the repository's own config (a fork replaces it). A fork that drops the
 // optional pipeline section has no pipeline app: for it, the app must say so and write nothing.
 const exampleConfig = await loadDeploymentConfig(resolve(workspaceRoot, 'deploy.config.ts'));
@@ -93,7 +126,7 @@ describe('pipeline app (main.ts) with the example deploy.config.ts', () => {
     expect(readComplianceFindings(assemblyDirectory)).toEqual([]);
   });
 
-  it('puts the pipeline stack in the pipeline account and one stage per provider and managed consumer', () => {
+  it('puts one pipeline stack per environment in the pipeline account and one stage per provider and managed consumer', () => {
     if (config.pipeline === undefined) {
       // No pipeline section: nothing was synthesized, and every caller gets the same clear error.
       expect(() => requirePipeline(config, 'the pipeline app')).toThrow(/pipeline: is required by the pipeline app/);
@@ -101,8 +134,10 @@ describe('pipeline app (main.ts) with the example deploy.config.ts', () => {
     }
     const pipeline = requirePipeline(config, 'the test');
     const assembly = new cxapi.CloudAssembly(assemblyDirectory);
-    const pipelineStack = assembly.getStackByName(`${config.serviceName}-pipeline`);
-    expect([pipelineStack.environment.account, pipelineStack.environment.region]).toEqual([pipeline.account, pipeline.region]);
+    for (const environment of environmentsOf(config)) {
+      const pipelineStack = assembly.getStackByName(`${config.serviceName}-${environment.name}-pipeline`);
+      expect([pipelineStack.environment.account, pipelineStack.environment.region]).toEqual([pipeline.account, pipeline.region]);
+    }
 
     const stackNames = assembly.stacksRecursively.map((artifact) => artifact.stackName);
     for (const environment of environmentsOf(config)) {

@@ -55,3 +55,10 @@ export function titleOf(name: string): string {
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
 }
+
+/** Every inline buildspec of the template's CodeBuild projects (synth, self-mutation, assets, steps). */
+export function allBuildSpecs(template: Template): BuildSpec[] {
+  return Object.values(template.findResources('AWS::CodeBuild::Project')).map(
+    (project) => JSON.parse(String(project.Properties.Source.BuildSpec)) as BuildSpec,
+  );
+}

@@ -6,7 +6,7 @@ import type { DeploymentConfig, EnvironmentConfig } from '@private-api/config';
 import { PrivateApiApp } from '@private-api/compliance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configWithConsumers } from '../bench/scaleConfig';
-import { CONSUMERS_PER_WAVE, PipelineStack } from '../src/PipelineStack';
+import { CONSUMERS_PER_WAVE, PipelineStack, pipelineStackName } from '../src/PipelineStack';
 import { titleOf } from './pipelineTemplate';
 
 const CONSUMERS = 100;
@@ -30,7 +30,7 @@ describe(`scale: ${CONSUMERS} consumers are onboarded by data alone`, () => {
     environment = only;
     outdir = mkdtempSync(join(tmpdir(), 'scale-'));
     const app = new PrivateApiApp({ outdir });
-    stack = new PipelineStack(app, `${config.serviceName}-pipeline`, { config });
+    stack = new PipelineStack(app, pipelineStackName(config, environment), { config, environment });
     assembly = app.synth();
   }, 300_000);
 
@@ -75,7 +75,7 @@ describe(`scale: ${CONSUMERS} consumers are onboarded by data alone`, () => {
       ...Array.from({ length: waves }, (_, index) => `${envTitle}-Consumers-${index + 1}`),
     ]);
     expect(stack.smokeRunners).toHaveLength(waves);
-    const pipeline = Object.values(template(`${config.serviceName}-pipeline`).Resources).find(
+    const pipeline = Object.values(template(pipelineStackName(config, environment)).Resources).find(
       (resource) => resource.Type === 'AWS::CodePipeline::Pipeline',
     );
     const stages = (pipeline?.Properties['Stages'] ?? []) as { Actions: unknown[] }[];

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   consumerWaveNumber,
   consumerWaves,
+  deploymentRolePath,
   endpointServiceParameterArn,
   listenerPort,
   managedConsumers,
@@ -184,8 +185,8 @@ describe('ConsumerStage (fixture config)', () => {
   it("lets only its wave's pipeline smoke runner (exact ARN, role path included) assume the invoker role, which may only invoke the function", () => {
     for (const consumer of managedConsumers(config)) {
       const template = Template.fromStack(stageOf(consumer.name).endpointStack);
-      // the fixture's managed consumers all fit in wave 1; the runner lives under /<service>/
-      const runnerArn = `arn:aws:iam::${pipeline.account}:role/${config.serviceName}/${config.serviceName}-${config.name}-smoke-runner-1`;
+      // the fixture's managed consumers all fit in wave 1; the ARN carries our role path
+      const runnerArn = `arn:aws:iam::${pipeline.account}:role${deploymentRolePath(config)}${config.serviceName}-${config.name}-smoke-runner-1`;
       expect(smokeTestRunnerRoleArn(config, 1)).toBe(runnerArn);
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: smokeTestRoleName(config),
@@ -242,7 +243,9 @@ describe('ConsumerStage of a consumer in the second wave', () => {
         Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': [smokeTestRunnerRoleArn(config, 2)] } } })],
       },
     });
-    expect(smokeTestRunnerRoleArn(config, 2)).toMatch(/:role\/fixture-api\/fixture-api-qa-smoke-runner-2$/);
+    expect(smokeTestRunnerRoleArn(config, 2)).toBe(
+      `arn:aws:iam::${config.pipeline?.account ?? ''}:role${deploymentRolePath(config)}fixture-api-qa-smoke-runner-2`,
+    );
   });
 });
 
