@@ -34,9 +34,9 @@ describe('the bootstrap template without lookup trust', () => {
     }
     expect(trusted(ours, 'DeploymentActionRole')).toContain('if HasTrustedAccounts');
     expect(ours.Outputs).toEqual(stock.Outputs);
-    const { LookupRole: _ours, ...oursRest } = ours.Resources;
-    const { LookupRole: _stock, ...stockRest } = stock.Resources;
-    expect(oursRest).toEqual(stockRest);
+    const withoutLookup = (resources: Template['Resources']): Template['Resources'] =>
+      Object.fromEntries(Object.entries(resources).filter(([name]) => name !== 'LookupRole'));
+    expect(withoutLookup(ours.Resources)).toEqual(withoutLookup(stock.Resources));
   });
 
   it('fails loudly when the CLI’s template no longer has the shape it edits', () => {
