@@ -210,7 +210,7 @@ export function escalationDenials(
     },
     {
       // Covers the cdk-* bootstrap roles, administrator roles and every role another team owns.
-      Sid: 'DenyRolesOutsideOurPath',
+      Sid: 'DenyRolesWithoutOurPrefix',
       Effect: 'Deny',
       Action: ROLE_WRITE_ACTIONS,
       NotResource: ourRoles,

@@ -14,7 +14,18 @@ import { deploymentStacks } from './deploymentStacks';
 
 const USAGE =
   'usage: npm run bootstrap -- --account <12-digit account> [--config deploy.config.ts] [--dry-run]\n' +
-  '  (run with credentials of that account, e.g. AWS_PROFILE=<profile>)\n';
+  '         (run with credentials of that account, e.g. AWS_PROFILE=<profile>)\n' +
+  '       npm run bootstrap -- --all [--config deploy.config.ts]\n' +
+  '         (writes every account\'s policies under dist/bootstrap and prints their sizes; runs nothing)\n';
+
+/** One line per account: its kinds, regions and the size of each policy it gets. */
+export function policySummary(all: readonly AccountPolicies[]): string[] {
+  return all.map(
+    (account) =>
+      `${account.account}  ${account.kinds.join('+').padEnd(17)}  ${account.regions.join(',')}  ` +
+      [account.boundary, ...account.executionPolicies].map((policy) => `${policy.name} ${policy.size}`).join(', '),
+  );
+}
 
 /** Every account's boundary and execution policies, generated from the stacks the config deploys. */
 export function accountPoliciesOf(config: DeploymentConfig): AccountPolicies[] {
@@ -79,6 +90,20 @@ async function main(): Promise<void> {
   };
   const account = option('--account');
   const configPath = option('--config') ?? resolve(__dirname, '../../../deploy.config.ts');
+  const outputDirectory = resolve(__dirname, '../../../dist/bootstrap');
+  if (args.includes('--all')) {
+    const config = await loadDeploymentConfig(configPath);
+    const all = accountPoliciesOf(config);
+    for (const policies of all) {
+      for (const file of bootstrapPlan(config, policies, outputDirectory, bootstrapTemplateWithoutLookupTrust()).files) {
+        mkdirSync(dirname(file.path), { recursive: true });
+        writeFileSync(file.path, file.content);
+      }
+    }
+    process.stdout.write(`# policies written to ${outputDirectory}/<account>/ (characters of IAM's 6144 per policy)\n`);
+    for (const line of policySummary(all)) process.stdout.write(`${line}\n`);
+    return;
+  }
   if (!account || !/^\d{12}$/.test(account)) {
     process.stderr.write(USAGE);
     process.exitCode = 2;
@@ -90,7 +115,7 @@ async function main(): Promise<void> {
     const known = accountPoliciesOf(config).map((candidate) => candidate.account);
     throw new Error(`account ${account} is not in the deployment config (accounts: ${known.join(', ')})`);
   }
-  const plan = bootstrapPlan(config, policies, resolve(__dirname, '../../../dist/bootstrap'), bootstrapTemplateWithoutLookupTrust());
+  const plan = bootstrapPlan(config, policies, outputDirectory, bootstrapTemplateWithoutLookupTrust());
   for (const file of plan.files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);
