@@ -1,4 +1,4 @@
-import { BoundedRoles } from '@private-api/compliance';
+import { BoundedRoles, ConfusedDeputyProtection } from '@private-api/compliance';
 import {
   deploymentRoleNamePrefix,
   permissionsBoundaryName,
@@ -43,6 +43,7 @@ export function addConsumerStacks(scope: Construct, props: ConsumerStacksProps):
   scope.node.setContext(`availability-zones:account=${consumer.account}:region=${consumer.region}`, contextZones);
   // The roles of these stacks carry the permissions boundary and our role path (see the provider).
   BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
+  ConfusedDeputyProtection.applyTo(scope);
 
   const networkStack =
     consumer.kind === 'new-vpc'

@@ -41,6 +41,14 @@ export interface ConsumerEndpointProps {
  * The consumer side of a private cross-account API: an interface VPC endpoint to the
  * provider's endpoint service, spread over the consumer's private subnets, with a security
  * group of its own that admits the service port only from the peers the caller names.
+ *
+ * It has no endpoint policy, on purpose: an endpoint policy is evaluated by IAM on signed AWS
+ * API requests, and an endpoint service is a Network Load Balancer forwarding plain TCP, so
+ * such services report `VpcEndpointPolicySupported: false` (DescribeVpcEndpointServices) and
+ * "if a service does not support endpoint policies, the endpoint allows full access to the
+ * service" (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html).
+ * Who reaches the API is decided by this security group (the named clients), the provider's
+ * allowed principals and acceptance, and the provider NLB's security group.
  */
 export class ConsumerEndpoint extends Construct implements ec2.IConnectable {
   public readonly endpoint: ec2.InterfaceVpcEndpoint;
