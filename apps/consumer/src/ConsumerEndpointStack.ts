@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -56,6 +56,12 @@ export class ConsumerEndpointStack extends Stack {
       serviceName,
       port: listenerPort(props.config),
       allowedPeers: allowedClientCidrs(props.consumer).map((cidr) => ec2.Peer.ipv4(cidr)),
+    });
+    // The service name is a parameter reference, so the rule cannot see it is an endpoint service.
+    Validations.of(this.endpoint.endpoint).acknowledge({
+      id: 'PrivateLink::PrivateLink-VPCE2',
+      reason:
+        "This endpoint connects to the provider's endpoint service (name read from the provider's shared SSM parameter), not to an AWS service: such endpoints take no endpoint policy. Who may connect is the service's allowed principals and acceptance.",
     });
 
     const pipeline = props.config.pipeline;

@@ -98,7 +98,7 @@ export const PRIVATE_LINK_RULES: readonly PrivateLinkRule[] = [
 
 /**
  * Rules about what the deploy path may create (bounded roles, endpoint policies, confused-deputy
- * conditions). Part of the pack unless `deployPathRules: false` (see {@link PrivateLinkChecksProps}).
+ * conditions). Always part of the pack.
  */
 export const DEPLOY_PATH_RULES: readonly PrivateLinkRule[] = [
   {
@@ -124,47 +124,17 @@ export const DEPLOY_PATH_RULES: readonly PrivateLinkRule[] = [
   },
 ];
 
-/**
- * CDK context key that turns {@link DEPLOY_PATH_RULES} on or off for a whole app when the pack
- * is created with the app as its scope (as `PrivateApiApp` does):
- * `cdk synth -c privateApi:deployPathRules=true`.
- */
-export const DEPLOY_PATH_RULES_CONTEXT = 'privateApi:deployPathRules';
-
-/** Whether the pack applies {@link DEPLOY_PATH_RULES} when neither the prop nor the context says. */
-export const DEPLOY_PATH_RULES_DEFAULT = false;
-
-export interface PrivateLinkChecksProps extends NagPackProps {
-  /**
-   * Whether the pack applies {@link DEPLOY_PATH_RULES} (IAM1, VPCE2, IAM2) besides
-   * {@link PRIVATE_LINK_RULES}.
-   * @default - the `privateApi:deployPathRules` context value of `scope`, else
-   * {@link DEPLOY_PATH_RULES_DEFAULT} (false while the apps still have findings under these
-   * rules; libs/compliance/README.md lists them)
-   */
-  readonly deployPathRules?: boolean;
-}
-
-function deployPathRulesFromContext(scope: IConstruct | undefined): boolean | undefined {
-  const value: unknown = scope?.node.tryGetContext(DEPLOY_PATH_RULES_CONTEXT);
-  if (value === undefined) return undefined;
-  // Context from the command line arrives as a string.
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw new Error(`PrivateLinkChecks: context ${DEPLOY_PATH_RULES_CONTEXT} must be true or false, got ${JSON.stringify(value)}`);
-}
-
 export class PrivateLinkChecks extends NagPack {
   public readonly name = 'PrivateLink';
   /** The rules this pack applies, in order. */
   public readonly rules: readonly PrivateLinkRule[];
 
-  public constructor(scope?: IConstruct, props: PrivateLinkChecksProps = {}) {
-    const { deployPathRules, ...nagProps } = props;
-    super(scope, { verbose: true, ...nagProps });
+  public constructor(scope?: IConstruct, props: NagPackProps = {}) {
+    super(scope, { verbose: true, ...props });
     this.packName = 'PrivateLink';
-    const withDeployPathRules = deployPathRules ?? deployPathRulesFromContext(scope) ?? DEPLOY_PATH_RULES_DEFAULT;
-    this.rules = withDeployPathRules ? [...PRIVATE_LINK_RULES, ...DEPLOY_PATH_RULES] : PRIVATE_LINK_RULES;
+    // Always both tables: a switch to turn the deploy-path rules off would be a switch to
+    // deploy unbounded roles.
+    this.rules = [...PRIVATE_LINK_RULES, ...DEPLOY_PATH_RULES];
   }
 
   protected checkResource(node: CfnResource): void {

@@ -7,8 +7,6 @@ import { describe, expect, it } from 'vitest';
 import {
   BoundedRoles,
   DEPLOY_PATH_RULES,
-  DEPLOY_PATH_RULES_CONTEXT,
-  DEPLOY_PATH_RULES_DEFAULT,
   PRIVATE_LINK_RULES,
   PrivateLinkChecks,
   SOURCE_CONDITION_SERVICES,
@@ -38,7 +36,7 @@ function findings(build: (stack: Stack, vpc: ec2.Vpc) => void): string[] {
   build(stack, vpc);
   if (stack.node.root instanceof App) stack.node.root.synth();
   const ids = new Set(DEPLOY_PATH_RULES.map((rule) => `PrivateLink-${rule.id}`));
-  return new PrivateLinkChecks(undefined, { deployPathRules: true })
+  return new PrivateLinkChecks(undefined)
     .validateScope(stack)
     .violations.filter((violation) => ids.has(violation.ruleName))
     .flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.constructPath ?? ''}`));
@@ -285,22 +283,9 @@ describe('deploy-path rules', () => {
         .violations.map((violation) => violation.ruleName);
     }
 
-    it(`defaults to ${String(DEPLOY_PATH_RULES_DEFAULT)}`, () => {
-      const found = unboundedRoleFindings((app) => new PrivateLinkChecks(app));
-      expect(found.includes('PrivateLink-IAM1')).toBe(DEPLOY_PATH_RULES_DEFAULT);
-    });
-
-    it('follows the deployPathRules prop, then the app context', () => {
-      expect(unboundedRoleFindings((app) => new PrivateLinkChecks(app, { deployPathRules: true }))).toContain('PrivateLink-IAM1');
-      expect(unboundedRoleFindings((app) => new PrivateLinkChecks(app, { deployPathRules: false }))).not.toContain('PrivateLink-IAM1');
-      expect(unboundedRoleFindings((app) => new PrivateLinkChecks(app), { [DEPLOY_PATH_RULES_CONTEXT]: 'true' })).toContain('PrivateLink-IAM1');
-      expect(unboundedRoleFindings((app) => new PrivateLinkChecks(app), { [DEPLOY_PATH_RULES_CONTEXT]: false })).not.toContain('PrivateLink-IAM1');
-    });
-
-    it('fails on a context value that is not true or false', () => {
-      expect(() => new PrivateLinkChecks(new App({ context: { [DEPLOY_PATH_RULES_CONTEXT]: 'yes' } }))).toThrow(
-        'PrivateLinkChecks: context privateApi:deployPathRules must be true or false, got "yes"',
-      );
+    it('are always part of the pack: there is no switch to turn them off', () => {
+      expect(unboundedRoleFindings((app) => new PrivateLinkChecks(app))).toContain('PrivateLink-IAM1');
+      expect(unboundedRoleFindings((app) => new PrivateLinkChecks(app), { 'privateApi:deployPathRules': 'false' })).toContain('PrivateLink-IAM1');
     });
   });
 });
