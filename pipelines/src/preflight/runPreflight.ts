@@ -82,6 +82,7 @@ export const EXPIRED_CREDENTIALS_LINE =
   'credentials expired: refresh them (aws sso login --profile <profile>, ' +
   'or export fresh AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN) and run the preflight again';
 export const THROTTLED_REASON = 'throttled by STS, try again';
+const THROTTLED_BY_CLOUDFORMATION_REASON = 'throttled by CloudFormation, try again';
 
 /** The one line printed when the caller's own credentials are unusable (exit code 2). */
 export function credentialsProblemLine(error: ClassifiedAwsError): string {
@@ -256,30 +257,40 @@ async function checkRole(
   return { row: { ...base, ok: true }, identity };
 }
 
-/** Whether the lookup role can be assumed; `undefined` when AssumeRole was refused (as it should be). */
-async function lookupRoleAssumable(settings: Settings, target: MergedTarget, sessionName: string): Promise<boolean> {
+/**
+ * The finding about the lookup role of a target, if any: that it can be assumed from here, or
+ * that this could not be checked. Only a refusal (AccessDenied, as for a role that trusts no
+ * other account or does not exist) means that it is out of reach; a throttled or otherwise
+ * failed call proves nothing, so it is not taken for one.
+ */
+async function lookupRoleFinding(settings: Settings, target: MergedTarget, sessionName: string): Promise<string | undefined> {
   const roleArn = bootstrapRoleArn('lookup', target.account, target.region, settings.qualifier);
   try {
     await withRetry(settings, () =>
       settings.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: SESSION_DURATION_SECONDS })),
     );
-    return true;
   } catch (error) {
     const classified = classifyAwsError(error);
     if (FATAL_KINDS.has(classified.kind)) throw new CredentialsProblem(classified);
-    return false;
+    if (classified.kind === 'access-denied') return undefined;
+    const reason = classified.kind === 'throttled' ? THROTTLED_REASON : `${classified.name}: ${classified.message}`;
+    return `could not check that the lookup role is out of reach: ${reason}`;
   }
+  return 'the lookup role can be assumed from here (synth never looks anything up: re-bootstrap without lookup trust)';
 }
 
 /**
  * The `bootstrap` row of a target: its bootstrap stack, read with the deploy role, against what
- * the bootstrap tool sets up, and the lookup role out of reach.
+ * the bootstrap tool sets up, and the lookup role out of reach. The lookup role of the caller's
+ * own account is not tried: every bootstrap template (ours included) lets its own account assume
+ * it, so from there it is always within reach and says nothing about other accounts' trust.
  */
 async function checkBootstrap(
   settings: Settings,
   expectation: BootstrapExpectation,
   target: MergedTarget,
   identity: AwsCredentialIdentity,
+  callerAccount: string,
   sessionName: string,
 ): Promise<PreflightRow> {
   const base = { account: target.account, region: target.region, labels: target.labels, role: 'bootstrap' as const };
@@ -294,13 +305,13 @@ async function checkBootstrap(
   } catch (error) {
     const classified = classifyAwsError(error);
     if (FATAL_KINDS.has(classified.kind)) throw new CredentialsProblem(classified);
-    findings.push(`could not read stack ${settings.toolkitStackName}: ${classified.kind === 'throttled' ? THROTTLED_REASON : `${classified.name}: ${classified.message}`}`);
+    const reason = classified.kind === 'throttled' ? THROTTLED_BY_CLOUDFORMATION_REASON : `${classified.name}: ${classified.message}`;
+    findings.push(`could not read stack ${settings.toolkitStackName}: ${reason}`);
   } finally {
     if (settings.cloudFormationFor === undefined) client.destroy();
   }
-  if (await lookupRoleAssumable(settings, target, sessionName)) {
-    findings.push('the lookup role can be assumed from here (synth never looks anything up: re-bootstrap without lookup trust)');
-  }
+  const lookup = target.account === callerAccount ? undefined : await lookupRoleFinding(settings, target, sessionName);
+  if (lookup !== undefined) findings.push(lookup);
   return findings.length === 0 ? { ...base, ok: true } : { ...base, ok: false, reason: findings.join('; ') };
 }
 
@@ -347,7 +358,7 @@ async function preflight(options: PreflightOptions, emit: (line: string) => void
         rows.push(row);
         const expectation = settings.bootstrapExpectation?.(target.account);
         if (role === 'deploy' && identity !== undefined && expectation !== undefined) {
-          rows.push(await checkBootstrap(settings, expectation, target, identity, sessionName));
+          rows.push(await checkBootstrap(settings, expectation, target, identity, callerAccount, sessionName));
         }
       }
     }
@@ -380,10 +391,10 @@ async function preflight(options: PreflightOptions, emit: (line: string) => void
 
 /**
  * Checks that the current credentials can assume the CDK bootstrap roles of every target account/region,
- * which is what a cross-account CDK Pipelines deploy needs. Prints a ✓/✗ table, the `cdk bootstrap`
- * command that fixes each failing target and a summary line. Never throws; resolves to the exit code:
- * 0 when every role is ✓, 1 when any is ✗, 2 when the checks could not run (no or expired credentials,
- * invalid input).
+ * which is what a cross-account CDK Pipelines deploy needs (and, with `bootstrapExpectation`, that each
+ * bootstrap stack is what the bootstrap tool sets up). Prints a ✓/✗ table, the bootstrap command that
+ * fixes each failing target and a summary line. Never throws; resolves to the exit code: 0 when every
+ * check is ✓, 1 when any is ✗, 2 when the checks could not run (no or expired credentials, invalid input).
  */
 export async function runPreflight(options: PreflightOptions): Promise<number> {
   const emit = (line: string): void => options.write(`${line}\n`);
