@@ -42,7 +42,11 @@ export function bootstrapPlan(
   policies: AccountPolicies,
   outputDirectory: string,
   bootstrapTemplate: string,
+  options: { readonly qualifier?: string } = {},
 ): BootstrapPlan {
+  if (options.qualifier !== undefined && !/^[a-z0-9]{1,10}$/.test(options.qualifier)) {
+    throw new Error(`--qualifier must be 1 to 10 lowercase letters or digits, got ${JSON.stringify(options.qualifier)}`);
+  }
   const { account } = policies;
   const regions = [...new Set(deploymentTargets(config).filter((target) => target.account === account).map((target) => target.region))].sort();
   if (regions.length === 0) {
@@ -91,6 +95,7 @@ export function bootstrapPlan(
         '--cloudformation-execution-policies',
         policies.executionPolicies.map((policy) => policyArn(policy.name)).join(','),
         ...trust,
+        ...(options.qualifier === undefined ? [] : ['--qualifier', options.qualifier]),
       ],
     });
   }

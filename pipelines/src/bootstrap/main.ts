@@ -13,7 +13,7 @@ import { deploymentPolicies, type AccountPolicies } from './deployPolicies';
 import { deploymentStacks } from './deploymentStacks';
 
 const USAGE =
-  'usage: npm run bootstrap -- --account <12-digit account> [--config deploy.config.ts] [--dry-run]\n' +
+  'usage: npm run bootstrap -- --account <12-digit account> [--config deploy.config.ts] [--qualifier <q>] [--dry-run]\n' +
   '         (run with credentials of that account, e.g. AWS_PROFILE=<profile>)\n' +
   '       npm run bootstrap -- --all [--config deploy.config.ts]\n' +
   '         (writes every account\'s policies under dist/bootstrap and prints their sizes; runs nothing)\n';
@@ -115,7 +115,8 @@ async function main(): Promise<void> {
     const known = accountPoliciesOf(config).map((candidate) => candidate.account);
     throw new Error(`account ${account} is not in the deployment config (accounts: ${known.join(', ')})`);
   }
-  const plan = bootstrapPlan(config, policies, outputDirectory, bootstrapTemplateWithoutLookupTrust());
+  const qualifier = option('--qualifier');
+  const plan = bootstrapPlan(config, policies, outputDirectory, bootstrapTemplateWithoutLookupTrust(), qualifier === undefined ? {} : { qualifier });
   for (const file of plan.files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);

@@ -56,6 +56,15 @@ describe('bootstrap plan', () => {
     );
   });
 
+  it('passes a non-default qualifier through, and refuses one CDK would not accept', () => {
+    const plan = bootstrapPlan(config, policiesOf(alpha.account, ['consumer']), '/out', 't', { qualifier: 'team01' });
+    expect(commands(plan.steps)[0]).toMatch(/ --qualifier team01$/);
+    expect(commands(bootstrapPlan(config, policiesOf(alpha.account, ['consumer']), '/out', 't').steps)[0]).not.toContain('--qualifier');
+    expect(() => bootstrapPlan(config, policiesOf(alpha.account, ['consumer']), '/out', 't', { qualifier: 'Team_01' })).toThrow(
+      '--qualifier must be 1 to 10 lowercase letters or digits, got "Team_01"',
+    );
+  });
+
   it('bootstraps the pipeline account without trusting anybody, and trusts nobody without a pipeline', () => {
     expect(commands(bootstrapPlan(config, policiesOf(pipelineAccount, ['pipeline']), '/out', 't').steps)[0]).not.toContain('--trust');
     const byHand = fixtureConfig((input) => delete input.pipeline);
