@@ -21,7 +21,7 @@ import {
   type EnvironmentConfig,
   type ManagedConsumerConfig,
 } from '@private-api/config';
-import { BoundedRoles, ConfusedDeputyProtection } from '@private-api/compliance';
+import { applyDeployPathGuards } from '@private-api/compliance';
 import { ConsumerStage } from '@private-api/consumer';
 import { ProviderStage } from '@private-api/provider';
 import type { Construct } from 'constructs';
@@ -133,8 +133,7 @@ export class PipelineStack extends Stack {
     this.next = environments[position + 1];
     // The pipeline's own roles (ours and those CDK Pipelines generates) carry the boundary too.
     // Applied to this stack only: each stage applies it to its own stacks.
-    BoundedRoles.applyTo(this, { boundaryName: permissionsBoundaryName(props.config), namePrefix: deploymentRoleNamePrefix(props.config) });
-    ConfusedDeputyProtection.applyTo(this);
+    applyDeployPathGuards(this, { boundaryName: permissionsBoundaryName(props.config), namePrefix: deploymentRoleNamePrefix(props.config) });
 
     // Only the first environment starts on a push; the others are started by the one before,
     // at the commit it delivered.

@@ -1,4 +1,4 @@
-import { BoundedRoles, ConfusedDeputyProtection } from '@private-api/compliance';
+import { applyDeployPathGuards } from '@private-api/compliance';
 import {
   deploymentRoleNamePrefix,
   permissionsBoundaryName,
@@ -42,8 +42,7 @@ export function addConsumerStacks(scope: Construct, props: ConsumerStacksProps):
       : consumer.vpc.subnets.map((subnet) => subnet.zoneId);
   scope.node.setContext(`availability-zones:account=${consumer.account}:region=${consumer.region}`, contextZones);
   // The roles of these stacks carry the permissions boundary and our role path (see the provider).
-  BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
-  ConfusedDeputyProtection.applyTo(scope);
+  applyDeployPathGuards(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
 
   const networkStack =
     consumer.kind === 'new-vpc'

@@ -1,5 +1,5 @@
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BoundedRoles, ConfusedDeputyProtection } from '@private-api/compliance';
+import { applyDeployPathGuards } from '@private-api/compliance';
 import { deploymentRoleNamePrefix, permissionsBoundaryName, subnetPlacement, type EnvironmentConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
 import { ProviderNetworkStack } from './ProviderNetworkStack';
@@ -41,8 +41,7 @@ export function addProviderStacks(scope: Construct, props: ProviderStacksProps):
   );
   // Every role of these stacks carries the permissions boundary and lives under our role path:
   // the only roles the CloudFormation execution policy lets a deploy create.
-  BoundedRoles.applyTo(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
-  ConfusedDeputyProtection.applyTo(scope);
+  applyDeployPathGuards(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
   const prefix = `${config.serviceName}-${config.name}`;
   const networkStack = new ProviderNetworkStack(scope, 'Network', {
     env,

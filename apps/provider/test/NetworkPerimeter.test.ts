@@ -112,6 +112,20 @@ describe('the provider network perimeter (fixture environment qa)', () => {
     });
   });
 
+  it('states every security group’s egress inline, so EC2 adds no allow-all rule: the ALB and NLB groups reach only what their standalone rules name', () => {
+    for (const template of [network, service]) {
+      for (const [id, group] of Object.entries(template.findResources('AWS::EC2::SecurityGroup')) as [string, Resource][]) {
+        const egress = group.Properties.SecurityGroupEgress as Rule[] | undefined;
+        expect(egress?.length ?? 0, `${id} has no inline egress`).toBeGreaterThan(0);
+        expect(egress?.some((rule) => rule.CidrIp === '0.0.0.0/0'), `${id} allows all egress`).toBe(false);
+      }
+    }
+    for (const prefix of ['PrivateLinkAlbSecurityGroup', 'PrivateLinkNlbSecurityGroup']) {
+      const [, group] = only(service, 'AWS::EC2::SecurityGroup', prefix);
+      expect(group.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 })]);
+    }
+  });
+
   it('still lets the ALB reach the tasks on the container port (traffic and health checks)', () => {
     const [albGroupId] = only(service, 'AWS::EC2::SecurityGroup', 'PrivateLinkAlbSecurityGroup');
     const port = config.service.containerPort;

@@ -94,6 +94,13 @@ export const PRIVATE_LINK_RULES: readonly PrivateLinkRule[] = [
     explanation:
       'Nothing in a private API is administered over SSH or reachable from the internet. Fix: remove the rule; use ECS Exec or SSM Session Manager for access.',
   },
+  {
+    id: 'SG2',
+    rule: rules.SecurityGroupExplicitEgress,
+    info: 'The security group has no inline egress rule, so EC2 gives it an allow-all egress rule the template does not show.',
+    explanation:
+      'CDK writes egress towards other security groups and prefix lists as standalone resources; a group with allowAllOutbound: false and only such rules still reaches 0.0.0.0/0. Fix: apply the NoImplicitEgress aspect (or give the group an inline rule).',
+  },
 ];
 
 /**

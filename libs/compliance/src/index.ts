@@ -5,3 +5,5 @@ export * from './PrivateLinkChecks';
 export * from './validationReport';
 export * from './BoundedRoles';
 export * from './ConfusedDeputyProtection';
+export * from './NoImplicitEgress';
+export * from './deployPathGuards';

@@ -8,6 +8,7 @@ export { default as InterfaceEndpointSecurityGroup } from './InterfaceEndpointSe
 export { default as LoadBalancerInternal } from './LoadBalancerInternal';
 export { default as NetworkLoadBalancerCrossZone } from './NetworkLoadBalancerCrossZone';
 export { default as NetworkLoadBalancerSecurityGroup } from './NetworkLoadBalancerSecurityGroup';
+export { default as SecurityGroupExplicitEgress } from './SecurityGroupExplicitEgress';
 export { default as SecurityGroupNoSshOrInternetIngress } from './SecurityGroupNoSshOrInternetIngress';
 export { default as RolePermissionsBoundary } from './RolePermissionsBoundary';
 export {
