@@ -161,7 +161,7 @@ describe('deploy-path rules', () => {
     it('exempts interface endpoints to a PrivateLink endpoint service, literal or from a parameter that admits only such names', () => {
       const found = rulesFailing((stack, vpc) => {
         vpc.addInterfaceEndpoint('Partner', {
-          service: new ec2.InterfaceVpcEndpointService('com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0', 443),
+          service: new ec2.InterfaceVpcEndpointService(`com.amazonaws.vpce.eu-west-1.vpce-svc-${'0a'.repeat(8)}1`, 443),
         });
         const serviceName = new CfnParameter(stack, 'EndpointServiceName', {
           type: 'String',
