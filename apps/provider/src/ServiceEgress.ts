@@ -1,22 +1,15 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import { NoImplicitEgress } from '@private-api/compliance';
 import type { PrivateVpc } from '@private-api/network';
 import { Construct } from 'constructs';
 
 /** The port every AWS service interface endpoint and S3 answer on. */
 const HTTPS = ec2.Port.tcp(443);
 
-/** An egress rule no packet matches (ICMP type 252 code 86 to the broadcast address), as CDK writes it. */
-const NO_TRAFFIC: ec2.CfnSecurityGroup.EgressProperty = {
-  cidrIp: '255.255.255.255/32',
-  ipProtocol: 'icmp',
-  fromPort: 252,
-  toPort: 86,
-  description: 'Matches no traffic: keeps CloudFormation from adding its allow-all egress rule',
-};
 
 export interface ServiceEgressProps {
   /** The tasks' security group, created with `allowAllOutbound: false`: this construct writes all of its egress. */
@@ -52,7 +45,8 @@ export class ServiceEgress extends Construct {
       throw new Error(`ServiceEgress ${this.node.path}: securityGroup must be created with allowAllOutbound: false, got true`);
     }
     this.securityGroup = props.securityGroup;
-    this.keepDefaultEgressOut();
+    // Without an inline rule EC2 would add allow-all egress next to the rules below (see NoImplicitEgress).
+    new NoImplicitEgress().visit(this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup);
     for (const [name, endpoint] of props.network.interfaceEndpoints) {
       for (const endpointGroup of endpoint.connections.securityGroups) {
         this.securityGroup.addEgressRule(endpointGroup, HTTPS, `HTTPS to the ${name} endpoint`);
@@ -72,24 +66,6 @@ export class ServiceEgress extends Construct {
     this.securityGroup.connections.allowTo(other, port, description);
   }
 
-  /**
-   * CloudFormation gives a group whose `SecurityGroupEgress` is empty an allow-all egress rule
-   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html).
-   * CDK writes rules towards security groups and prefix lists as standalone
-   * `AWS::EC2::SecurityGroupEgress` resources and, once it has any, drops its inline no-traffic
-   * placeholder: every rule here would sit next to 0.0.0.0/0. The inline list keeps the
-   * placeholder whenever it would otherwise be empty.
-   */
-  private keepDefaultEgressOut(): void {
-    const group = this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup;
-    const inline: unknown = group.securityGroupEgress;
-    group.securityGroupEgress = Lazy.any({
-      produce: () => {
-        const rules: unknown = Stack.of(group).resolve(inline);
-        return Array.isArray(rules) && rules.length > 0 ? rules : [NO_TRAFFIC];
-      },
-    });
-  }
 
   /**
    * `com.amazonaws.<region>.s3`'s id, read by a custom resource whose function may only describe

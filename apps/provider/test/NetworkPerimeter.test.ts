@@ -77,7 +77,7 @@ describe('the provider network perimeter (fixture environment qa)', () => {
         IpProtocol: 'icmp',
         FromPort: 252,
         ToPort: 86,
-        Description: 'Matches no traffic: keeps CloudFormation from adding its allow-all egress rule',
+        Description: 'Matches no traffic: keeps the default allow-all egress rule out',
       },
     ]);
     const endpointGroups = Object.keys(network.findResources('AWS::EC2::SecurityGroup')).filter((id) => /EndpointSecurityGroup/.test(id));
