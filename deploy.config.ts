@@ -45,6 +45,9 @@ export default {
     branch: 'main',
     connectionArn: 'arn:aws:codeconnections:eu-west-1:444444444444:connection/00000000-0000-0000-0000-000000000000',
   },
+  // The provider's AWS Organization: staging's consumers are all inside it, so its RAM share
+  // allows no external principal; prod's external partner is outside it (outsideOrganization).
+  organization: { id: 'o-a1b2c3d4e5' },
   environments: [
     {
       name: 'staging',
@@ -118,6 +121,7 @@ export default {
           name: 'partner',
           account: '888888888888',
           region: 'eu-west-1',
+          outsideOrganization: true,
           selfManaged: true,
           allowedClientCidrs: ['10.140.0.0/16'],
           availabilityZones: ['euw1-az1', 'euw1-az3'],
