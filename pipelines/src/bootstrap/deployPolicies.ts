@@ -21,6 +21,8 @@ export interface PolicyStatement {
   readonly Resource?: string | string[];
   readonly NotResource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[]>>;
+  /** Only in resource policies (a resource control policy). */
+  readonly Principal?: string;
 }
 
 export interface PolicyDocument {

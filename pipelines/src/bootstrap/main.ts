@@ -11,12 +11,14 @@ import { bootstrapPlan, type BootstrapPlan, type UpsertPolicyStep } from './boot
 import { bootstrapTemplateWithoutLookupTrust } from './bootstrapTemplate';
 import { deploymentPolicies, type AccountPolicies } from './deployPolicies';
 import { deploymentStacks } from './deploymentStacks';
+import { cdkRolesResourceControlPolicy, cdkRolesServiceControlPolicy } from './organizationPolicies';
 
 const USAGE =
   'usage: npm run bootstrap -- --account <12-digit account> [--config deploy.config.ts] [--qualifier <q>] [--dry-run]\n' +
   '         (run with credentials of that account, e.g. AWS_PROFILE=<profile>)\n' +
-  '       npm run bootstrap -- --all [--config deploy.config.ts]\n' +
-  '         (writes every account\'s policies under dist/bootstrap and prints their sizes; runs nothing)\n';
+  '       npm run bootstrap -- --all [--config deploy.config.ts] [--break-glass <role ARN>,…]\n' +
+  '         (writes every account\'s policies, and the SCP and RCP around the cdk-* roles, under dist/bootstrap;\n' +
+  '          prints their sizes; runs nothing)\n';
 
 /** One line per account: its kinds, regions and the size of each policy it gets. */
 export function policySummary(all: readonly AccountPolicies[]): string[] {
@@ -102,6 +104,14 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`# policies written to ${outputDirectory}/<account>/ (characters of IAM's 6144 per policy)\n`);
     for (const line of policySummary(all)) process.stdout.write(`${line}\n`);
+    if (config.pipeline) {
+      const breakGlass = (option('--break-glass') ?? '').split(',').filter((arn) => arn.length > 0);
+      const organization = resolve(outputDirectory, 'organization');
+      mkdirSync(organization, { recursive: true });
+      writeFileSync(resolve(organization, 'service-control-policy.json'), `${JSON.stringify(cdkRolesServiceControlPolicy(config, breakGlass), null, 2)}\n`);
+      writeFileSync(resolve(organization, 'resource-control-policy.json'), `${JSON.stringify(cdkRolesResourceControlPolicy(config, breakGlass), null, 2)}\n`);
+      process.stdout.write(`# the SCP and RCP around the cdk-* roles: ${organization}/{service,resource}-control-policy.json\n`);
+    }
     return;
   }
   if (!account || !/^\d{12}$/.test(account)) {
