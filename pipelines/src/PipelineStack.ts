@@ -56,25 +56,51 @@ function title(name: string): string {
     .join('');
 }
 
+/** The command of the promotion gate (pipelines/src/gate): `$COMMIT_ID` must have passed `previousPipeline`. */
+export function promotionGateCommand(previousPipeline: string, region: string): string {
+  return `npx tsx pipelines/src/gate/main.ts --previous-pipeline ${previousPipeline} --commit "$COMMIT_ID" --region ${region}`;
+}
+
 /**
- * The synth step: the workspace's own main job for this environment only (`-c environment=…`:
- * the assembly, and so the artifacts, hold no other environment's templates), then the kits of
- * the consumers that deploy their endpoint themselves, of this environment only, exposed as a
- * second output for the kit step.
+ * The synth step: for every environment but the first, the promotion gate first — the commit
+ * must have succeeded in the previous environment's pipeline, or nothing (self-mutation,
+ * assets, stages) happens. A promotion always passes; the gate stops the run CodePipeline
+ * starts by itself after this pipeline changed itself, which takes the branch head, a commit the
+ * previous environment may never have run. Then the workspace's own main job for this
+ * environment only (`-c environment=…`: the assembly, and so the artifacts, hold no other
+ * environment's templates), then the kits of the consumers that deploy their endpoint
+ * themselves, of this environment only, exposed as a second output for the kit step.
  */
 function synthStep(
+  stack: Stack,
   source: pipelines.CodePipelineSource,
   environment: EnvironmentConfig,
-): { readonly synth: pipelines.ShellStep; readonly kits?: pipelines.FileSet } {
+  previous: EnvironmentConfig | undefined,
+): { readonly synth: pipelines.CodeBuildStep; readonly kits?: pipelines.FileSet } {
   const withKits = selfManagedConsumers(environment).length > 0;
-  const synth = new pipelines.ShellStep('Synth', {
+  const previousPipeline = previous ? deliveryPipelineName(previous) : undefined;
+  const synth = new pipelines.CodeBuildStep('Synth', {
     input: source,
     installCommands: [...INSTALL_COMMANDS],
     commands: [
+      ...(previousPipeline ? [promotionGateCommand(previousPipeline, stack.region)] : []),
       `npx nx run pipelines:synth --outputStyle=static --context=environment=${environment.name}`,
       ...(withKits ? ['npx nx run consumer:kit --outputStyle=static'] : []),
     ],
-    env: { NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    env: {
+      NX_NO_CLOUD: 'true',
+      NX_DAEMON: 'false',
+      ...(previousPipeline ? { COMMIT_ID: source.sourceAttribute('CommitId') } : {}),
+    },
+    // The gate reads the previous pipeline's runs, and nothing else.
+    rolePolicyStatements: previousPipeline
+      ? [
+          new iam.PolicyStatement({
+            actions: ['codepipeline:ListPipelineExecutions'],
+            resources: [stack.formatArn({ service: 'codepipeline', resource: previousPipeline })],
+          }),
+        ]
+      : [],
     primaryOutputDirectory: 'dist/pipelines/cdk.out',
   });
   // Declared only when some kit is written: CodeBuild fails a build whose output folder is missing.
@@ -115,6 +141,8 @@ export class PipelineStack extends Stack {
   public readonly smokeRunners: iam.Role[] = [];
   /** The step that starts the next environment's pipeline; absent for the last environment. */
   public readonly promotion?: PromoteStep;
+  /** The environment whose pipeline must have succeeded with a commit before this one runs it. */
+  public readonly previous?: EnvironmentConfig;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
     // Before any construct exists: a config without a pipeline section fails with one message.
@@ -131,6 +159,7 @@ export class PipelineStack extends Stack {
     super(scope, id, { suppressTemplateIndentation: true, ...props, env: { account, region } });
     this.delivers = props.environment;
     this.next = environments[position + 1];
+    this.previous = position > 0 ? environments[position - 1] : undefined;
     // The pipeline's own roles (ours and those CDK Pipelines generates) carry the boundary too.
     // Applied to this stack only: each stage applies it to its own stacks.
     applyDeployPathGuards(this, { boundaryName: permissionsBoundaryName(props.config), namePrefix: deploymentRoleNamePrefix(props.config) });
@@ -172,7 +201,7 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const { synth, kits } = synthStep(source, props.environment);
+    const { synth, kits } = synthStep(this, source, props.environment, this.previous);
 
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: deliveryPipelineName(props.environment),
@@ -213,6 +242,7 @@ export class PipelineStack extends Stack {
     this.pipeline.buildPipeline();
     acknowledgeGeneratedPolicies([this.pipeline, ...this.smokeRunners]);
   }
+
 
   /**
    * The environment's stages: its provider stage (after an approval when required, followed by

@@ -18,7 +18,7 @@ import { fixtureConfig } from '@private-api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_KITS_DIRECTORY, ENDPOINT_SERVICE_NAME_FILE } from '../src/consumerKits';
 import { INSTALL_COMMANDS, PACKAGES_REBUILT_AFTER_INSTALL, PINNED_CDK_ASSETS_VERSION } from '../src/pinnedTooling';
-import { PipelineStack, pipelineStackName } from '../src/PipelineStack';
+import { PipelineStack, pipelineStackName, promotionGateCommand } from '../src/PipelineStack';
 import { SOURCE_ACTION_NAME, deliveryPipelineName } from '../src/PromoteStep';
 import { actionVariables, allBuildSpecs, buildSpecOf, pipelineStages, titleOf, type PipelineStage } from './pipelineTemplate';
 
@@ -236,6 +236,29 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
     // this environment's kits only
     expect(outputs).toEqual(['dist/pipelines/cdk.out', `${CONSUMER_KITS_DIRECTORY}/${qa.name}`]);
     expect(synth?.OutputArtifacts).toHaveLength(2);
+  });
+
+  it('runs the promotion gate first in every pipeline but the first: its commit must have passed the previous pipeline, which is all the synth role may read', () => {
+    expect(buildSpecOf(template, actionsOf('Build', 'Build')[0])?.phases.build.commands.join('\n')).not.toContain('gate');
+    const [, second] = stacks as [PipelineStack, PipelineStack];
+    const [first, live] = config.environments as [EnvironmentConfig, EnvironmentConfig];
+    const liveTemplate = Template.fromStack(second);
+    const [synth] = pipelineStages(liveTemplate)
+      .find((candidate) => candidate.Name === 'Build')
+      ?.Actions.filter((action) => action.ActionTypeId.Category === 'Build') ?? [];
+    const commands = buildSpecOf(liveTemplate, synth)?.phases.build.commands ?? [];
+    const previousPipeline = `${config.serviceName}-${first.name}-delivery`;
+    expect(commands[0]).toBe(promotionGateCommand(previousPipeline, pipelineConfig.region));
+    expect(commands[1]).toBe(`npx nx run pipelines:synth --outputStyle=static --context=environment=${live.name}`);
+    // The commit is the one this run's source action checked out.
+    const source = pipelineStages(liveTemplate)[0]?.Actions[0];
+    expect(actionVariables(synth).COMMIT_ID).toBe(`#{${source?.Namespace ?? ''}.CommitId}`);
+    const listing = Object.values(liveTemplate.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement)
+      .filter((statement) => JSON.stringify(statement.Action).includes('codepipeline:ListPipelineExecutions'));
+    expect(listing).toEqual([
+      expect.objectContaining({ Action: 'codepipeline:ListPipelineExecutions', Resource: `arn:aws:codepipeline:${pipelineConfig.region}:${pipelineConfig.account}:${previousPipeline}` }),
+    ]);
   });
 
   it('gates only the environments marked requiresApproval with a manual approval, before the provider', () => {
