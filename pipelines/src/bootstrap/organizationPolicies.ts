@@ -19,25 +19,32 @@ function allowedPrincipals(config: DeploymentConfig, breakGlassRoleArns: readonl
   ];
 }
 
+/** The one denial both policies state; the RCP names `Principal` and spares AWS services. */
+function cdkRolesDenial(config: DeploymentConfig, breakGlassRoleArns: readonly string[], kind: 'scp' | 'rcp'): PolicyDocument {
+  const partition = partitionOf(requirePipeline(config, `the ${kind === 'scp' ? 'service' : 'resource'} control policy`).region);
+  const principals = { ArnNotLike: { 'aws:PrincipalArn': allowedPrincipals(config, breakGlassRoleArns) } };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: kind === 'scp' ? 'OnlyThePipelineAssumesCdkRoles' : 'CdkRolesOnlyForThePipeline',
+        Effect: 'Deny',
+        ...(kind === 'rcp' ? { Principal: '*' } : {}),
+        Action: ASSUME,
+        Resource: `arn:${partition}:iam::*:role/cdk-*`,
+        Condition: kind === 'rcp' ? { ...principals, BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } } : principals,
+      },
+    ],
+  };
+}
+
 /**
  * The service control policy for the pipeline, provider and consumer accounts: their principals
  * may assume a `cdk-*` role only if they are the pipeline's roles (named `<service>-…` in the
  * pipeline account), the bootstrap roles themselves, or a break-glass role.
  */
 export function cdkRolesServiceControlPolicy(config: DeploymentConfig, breakGlassRoleArns: readonly string[] = []): PolicyDocument {
-  const partition = partitionOf(requirePipeline(config, 'the service control policy').region);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'OnlyThePipelineAssumesCdkRoles',
-        Effect: 'Deny',
-        Action: ASSUME,
-        Resource: `arn:${partition}:iam::*:role/cdk-*`,
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': allowedPrincipals(config, breakGlassRoleArns) } },
-      },
-    ],
-  };
+  return cdkRolesDenial(config, breakGlassRoleArns, 'scp');
 }
 
 /**
@@ -46,21 +53,5 @@ export function cdkRolesServiceControlPolicy(config: DeploymentConfig, breakGlas
  * roles, whatever their trust policies say and whichever account the caller is in.
  */
 export function cdkRolesResourceControlPolicy(config: DeploymentConfig, breakGlassRoleArns: readonly string[] = []): PolicyDocument {
-  const partition = partitionOf(requirePipeline(config, 'the resource control policy').region);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'CdkRolesOnlyForThePipeline',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: ASSUME,
-        Resource: `arn:${partition}:iam::*:role/cdk-*`,
-        Condition: {
-          ArnNotLike: { 'aws:PrincipalArn': allowedPrincipals(config, breakGlassRoleArns) },
-          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
-        },
-      },
-    ],
-  };
+  return cdkRolesDenial(config, breakGlassRoleArns, 'rcp');
 }
