@@ -1,0 +1,3 @@
+export * from './AssetsBucket';
+export * from './PrivateDatabase';
+export * from './SharedFileSystem';
