@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
 
@@ -18,6 +19,41 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Time allowed to receive a request's headers; derived: keep-alive timeout + 1 s. */
   readonly headersTimeoutMs: number;
+  /** Where the tasks live: PostgreSQL when DB_HOST is set, else (absent) in memory. */
+  readonly database?: DatabaseConfig;
+}
+
+/**
+ * `verify-full`: TLS, the server certificate verified against DB_SSL_CA_FILE (or Node's trust
+ * store) and matched to DB_HOST. `require`: TLS without verification (not for production).
+ * `disable`: no TLS (a local server).
+ */
+export const DB_SSL_MODES = ['verify-full', 'require', 'disable'] as const;
+export type DatabaseSslMode = (typeof DB_SSL_MODES)[number];
+
+export interface DatabaseConfig {
+  /** DB_HOST. */
+  readonly host: string;
+  /** DB_PORT. */
+  readonly port: number;
+  /** DB_NAME. */
+  readonly database: string;
+  /** DB_USER (injected by ECS from the database secret). */
+  readonly user: string;
+  /** DB_PASSWORD (injected by ECS from the database secret); never logged. */
+  readonly password: string;
+  /** DB_SSL. */
+  readonly sslMode: DatabaseSslMode;
+  /** DB_SSL_CA_FILE: path of the PEM bundle the server certificate must chain to. */
+  readonly caFile?: string;
+  /** The contents of `caFile`, read once at start. */
+  readonly ca?: string;
+  /** DB_POOL_MAX: the most connections one task opens. */
+  readonly poolMax: number;
+  /** DB_CONNECT_TIMEOUT_MS: the longest wait for a connection, new or from the pool. */
+  readonly connectTimeoutMs: number;
+  /** DB_QUERY_TIMEOUT_MS: the longest a statement may run (server and client side). */
+  readonly queryTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -27,6 +63,14 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
   keepAliveTimeoutMs: 65_000,
 } as const satisfies Partial<Config>;
+
+export const DATABASE_DEFAULTS = {
+  port: 5432,
+  sslMode: 'verify-full',
+  poolMax: 10,
+  connectTimeoutMs: 2_000,
+  queryTimeoutMs: 2_000,
+} as const satisfies Partial<DatabaseConfig>;
 
 const HEADERS_TIMEOUT_MARGIN_MS = 1_000;
 const MAX_SHUTDOWN_TIMEOUT_MS = 600_000;
@@ -63,6 +107,64 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+const DB_NAME_PATTERN = /^[A-Za-z0-9_$-]{1,63}$/;
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+
+function required(env: NodeJS.ProcessEnv, name: string, reason: string): string {
+  const value = read(env, name);
+  if (value === undefined) throw new ConfigError(name, env[name] ?? '', reason);
+  return value;
+}
+
+/** The DB_* variables; `undefined` (in memory) when none is set. */
+function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig | undefined {
+  const host = read(env, 'DB_HOST');
+  if (host === undefined) {
+    const stray = ['DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_PORT', 'DB_SSL', 'DB_SSL_CA_FILE'].find((name) => read(env, name) !== undefined);
+    if (stray !== undefined) throw new ConfigError('DB_HOST', env['DB_HOST'] ?? '', `required when ${stray} is set`);
+    return undefined;
+  }
+  if (isIP(host) === 0 && !HOSTNAME.test(host)) throw new ConfigError('DB_HOST', env['DB_HOST'] ?? '', 'must be an IP address or a host name');
+  const port = integer(env, 'DB_PORT', DATABASE_DEFAULTS.port, 1, 65_535);
+  const database = required(env, 'DB_NAME', 'required with DB_HOST');
+  if (!DB_NAME_PATTERN.test(database)) throw new ConfigError('DB_NAME', database, 'must be 1 to 63 letters, digits, _, $ or -');
+  const user = required(env, 'DB_USER', 'required with DB_HOST (ECS injects it from the database secret)');
+  // Not trimmed: a password may begin or end with a space. Never echoed in an error.
+  const password = env['DB_PASSWORD'] ?? '';
+  if (password === '') throw new ConfigError('DB_PASSWORD', '', 'required with DB_HOST (ECS injects it from the database secret)');
+
+  const rawSsl = read(env, 'DB_SSL')?.toLowerCase() ?? DATABASE_DEFAULTS.sslMode;
+  if (!(DB_SSL_MODES as readonly string[]).includes(rawSsl)) {
+    throw new ConfigError('DB_SSL', env['DB_SSL'] ?? '', `must be one of ${DB_SSL_MODES.join(', ')}`);
+  }
+  const sslMode = rawSsl as DatabaseSslMode;
+
+  const caFile = read(env, 'DB_SSL_CA_FILE');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    if (sslMode !== 'verify-full') throw new ConfigError('DB_SSL_CA_FILE', caFile, `only applies with DB_SSL=verify-full (DB_SSL is ${sslMode})`);
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError('DB_SSL_CA_FILE', caFile, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    if (!ca.includes(PEM_CERTIFICATE)) throw new ConfigError('DB_SSL_CA_FILE', caFile, 'holds no PEM certificate');
+  }
+
+  const base = {
+    host,
+    port,
+    database,
+    user,
+    password,
+    sslMode,
+    poolMax: integer(env, 'DB_POOL_MAX', DATABASE_DEFAULTS.poolMax, 1, 100),
+    connectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', DATABASE_DEFAULTS.connectTimeoutMs, 1, 60_000),
+    queryTimeoutMs: integer(env, 'DB_QUERY_TIMEOUT_MS', DATABASE_DEFAULTS.queryTimeoutMs, 1, 60_000),
+  };
+  return caFile !== undefined && ca !== undefined ? { ...base, caFile, ca } : base;
+}
+
 /** Reads and validates the service configuration; throws {@link ConfigError} on the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const port = integer(env, 'PORT', DEFAULTS.port, 1, 65_535);
@@ -81,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 1, MAX_SHUTDOWN_TIMEOUT_MS);
   const keepAliveTimeoutMs = integer(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 1, MAX_KEEP_ALIVE_TIMEOUT_MS);
 
-  return {
+  const config: Config = {
     port,
     host,
     logLevel: level,
@@ -89,4 +191,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     keepAliveTimeoutMs,
     headersTimeoutMs: keepAliveTimeoutMs + HEADERS_TIMEOUT_MARGIN_MS,
   };
+  const database = loadDatabaseConfig(env);
+  return database === undefined ? config : { ...config, database };
 }

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { createTaskApiServer } from './server';
+import type { TaskStore } from './taskStore';
 
 /**
  * Entry point: configuration from the environment, JSON logs on stdout, graceful shutdown on
@@ -19,7 +20,7 @@ function readConfig(): Config {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
 
@@ -34,7 +35,13 @@ function main(): void {
   process.on('uncaughtException', (err) => crash('uncaught exception', err));
   process.on('unhandledRejection', (reason) => crash('unhandled rejection', reason));
 
-  const service = createTaskApiServer(config, logger);
+  // `pg` is loaded only with a database: the in-memory service needs no npm package at all.
+  let store: (TaskStore & { start(): Promise<boolean> }) | undefined;
+  if (config.database !== undefined) {
+    const { createPostgresTaskStore } = await import('./postgresTaskStore.js');
+    store = createPostgresTaskStore(config.database, logger);
+  }
+  const service = createTaskApiServer(config, logger, store === undefined ? {} : { store });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -45,11 +52,18 @@ function main(): void {
     }
     stopping = true;
     logger.info('shutdown started', { signal });
-    void service.close().then(({ forced, durationMs }) => {
-      logger[forced ? 'warn' : 'info']('shutdown complete', { signal, forced, durationMs });
-      logger.flush();
-      process.exit(forced ? 1 : 0);
-    });
+    void service
+      .close()
+      .then(async (result) => {
+        // In-flight requests are done (or cut): now the pool can go.
+        await store?.close().catch((err: unknown) => logger.warn('database pool close failed', { err }));
+        return result;
+      })
+      .then(({ forced, durationMs }) => {
+        logger[forced ? 'warn' : 'info']('shutdown complete', { signal, forced, durationMs });
+        logger.flush();
+        process.exit(forced ? 1 : 0);
+      });
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
@@ -64,11 +78,32 @@ function main(): void {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
+    tasks: config.database === undefined ? 'memory' : 'postgres',
+    ...(config.database === undefined
+      ? {}
+      : {
+          database: {
+            host: config.database.host,
+            port: config.database.port,
+            name: config.database.database,
+            user: config.database.user,
+            ssl: config.database.sslMode,
+            caFile: config.database.caFile,
+            poolMax: config.database.poolMax,
+            connectTimeoutMs: config.database.connectTimeoutMs,
+            queryTimeoutMs: config.database.queryTimeoutMs,
+          },
+        }),
   });
+  // Listen first, then migrate: /healthz answers at once (the container health check), /readyz
+  // and the task routes answer 503 until the migrations are done.
   service.listen().then(
-    () => logger.flush(),
+    () => {
+      logger.flush();
+      void store?.start().then(() => logger.flush());
+    },
     (err: unknown) => crash('failed to start', err),
   );
 }
 
-main();
+void main();

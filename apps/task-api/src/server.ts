@@ -2,9 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ALLOWED_METHODS, errorBody, JSON_CONTENT_TYPE, RESULTS, requestPath, route, type ErrorCode, type RouteResult } from './app';
+import {
+  ALLOWED_METHODS,
+  errorBody,
+  isLookup,
+  JSON_CONTENT_TYPE,
+  RESULTS,
+  requestPath,
+  route,
+  routeRequest,
+  taskResult,
+  tasksResult,
+  type ErrorCode,
+  type RouteResult,
+  type TaskLookup,
+} from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { StoreUnavailableError, type TaskStore } from './taskStore';
 
 /** The subset of {@link Config} the HTTP server needs. */
 export type ServerConfig = Pick<Config, 'port' | 'host' | 'shutdownTimeoutMs' | 'keepAliveTimeoutMs' | 'headersTimeoutMs'>;
@@ -15,6 +30,11 @@ export interface TaskApiServerOptions {
    * so tests can hold a request in flight (e.g. across a graceful shutdown).
    */
   readonly beforeRespond?: (req: IncomingMessage) => Promise<void>;
+  /**
+   * Where the tasks come from (PostgreSQL). Without one, the built-in tasks are served from
+   * prepared responses. The server does not own the store: the caller closes it after `close()`.
+   */
+  readonly store?: TaskStore;
 }
 
 export interface CloseResult {
@@ -102,7 +122,7 @@ function endRawSocket(socket: Duplex, response: string): void {
  * graceful, bounded shutdown.
  */
 export function createTaskApiServer(config: ServerConfig, logger: Logger, options: TaskApiServerOptions = {}): TaskApiServer {
-  const { beforeRespond } = options;
+  const { beforeRespond, store } = options;
   let draining = false;
   let closing: Promise<CloseResult> | undefined;
 
@@ -134,12 +154,13 @@ export function createTaskApiServer(config: ServerConfig, logger: Logger, option
       requestId,
     ];
     if (result.allow !== undefined) headers.push('Allow', result.allow);
+    if (result.retryAfter !== undefined) headers.push('Retry-After', result.retryAfter);
     if (draining) headers.push('Connection', 'close');
     res.writeHead(result.status, headers);
     if (req.method === 'HEAD') res.end();
     else res.end(result.body);
 
-    const level = result.route === 'health' && result.status === 200 ? 'debug' : result.status >= 500 ? 'error' : 'info';
+    const level = (result.route === 'health' || result.route === 'ready') && result.status === 200 ? 'debug' : result.status >= 500 ? 'error' : 'info';
     if (logger.isLevelEnabled(level)) {
       logger.access(level, { method: req.method, path: loggedPath(path), status: result.status, durationMs: elapsedMs(start), requestId });
     }
@@ -158,6 +179,22 @@ export function createTaskApiServer(config: ServerConfig, logger: Logger, option
     }
   }
 
+  /** Answers a lookup from the store; a store failure is a 503, never a hang or a 500. */
+  async function lookUp(taskStore: TaskStore, lookup: TaskLookup, requestId: string): Promise<RouteResult> {
+    if (lookup.lookup === 'ready') {
+      if (draining) return RESULTS.notReadyDraining;
+      if (!taskStore.ready) return RESULTS.notReadyStarting;
+      return (await taskStore.ping()) ? RESULTS.readyDatabaseOk : RESULTS.readyDatabaseDown;
+    }
+    try {
+      return lookup.lookup === 'list' ? tasksResult(await taskStore.listTasks()) : taskResult(await taskStore.getTask(lookup.id));
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      logger.warn('task store unavailable', { reason: err.message, requestId });
+      return lookup.lookup === 'list' ? RESULTS.tasksUnavailable : RESULTS.taskUnavailable;
+    }
+  }
+
   /** `fixed` short-circuits routing (used for the 417 answer to an unsupported `Expect`). */
   function handleRequest(req: IncomingMessage, res: ServerResponse, fixed?: RouteResult): void {
     const start = performance.now();
@@ -169,12 +206,34 @@ export function createTaskApiServer(config: ServerConfig, logger: Logger, option
       if (target !== undefined) path = target;
       // HTTP/1.1 requires Host; Node's own check (disabled above) would answer with a bare 400.
       const missingHost = req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined;
-      const result = fixed ?? (missingHost ? RESULTS.missingHost : route(req.method, target));
-      if (beforeRespond === undefined) {
-        send(req, res, result, requestId, path, start);
+      const routedPath = path;
+      if (store !== undefined && fixed === undefined && !missingHost) {
+        const routed = routeRequest(req.method, target);
+        if (isLookup(routed)) {
+          lookUp(store, routed, requestId).then(
+            (result) => respond(req, res, result, requestId, routedPath, start),
+            (err: unknown) => fail(req, res, err, requestId, routedPath, start),
+          );
+          return;
+        }
+        respond(req, res, routed, requestId, routedPath, start);
         return;
       }
-      const routedPath = path;
+      let result = fixed ?? (missingHost ? RESULTS.missingHost : route(req.method, target));
+      if (draining && result.route === 'ready' && result.status === 200) result = RESULTS.notReadyDraining;
+      respond(req, res, result, requestId, routedPath, start);
+    } catch (err) {
+      fail(req, res, err, requestId, path, start);
+    }
+  }
+
+  /** Sends now, or after the test seam when one is set. */
+  function respond(req: IncomingMessage, res: ServerResponse, result: RouteResult, requestId: string, routedPath: string, start: number): void {
+    try {
+      if (beforeRespond === undefined) {
+        send(req, res, result, requestId, routedPath, start);
+        return;
+      }
       beforeRespond(req).then(
         () => {
           try {
@@ -186,7 +245,7 @@ export function createTaskApiServer(config: ServerConfig, logger: Logger, option
         (err: unknown) => fail(req, res, err, requestId, routedPath, start),
       );
     } catch (err) {
-      fail(req, res, err, requestId, path, start);
+      fail(req, res, err, requestId, routedPath, start);
     }
   }
 

@@ -26,7 +26,18 @@ describe('compiled dist (tsconfig.build.json)', () => {
   });
 
   it('GIVEN the build THEN it emits exactly the service modules as CommonJS, without tests', () => {
-    expect(readdirSync(outDir).sort()).toEqual(['app.js', 'config.js', 'healthcheck.js', 'logger.js', 'main.js', 'server.js', 'tasks.js']);
+    expect(readdirSync(outDir).sort()).toEqual([
+      'app.js',
+      'config.js',
+      'healthcheck.js',
+      'logger.js',
+      'main.js',
+      'migrations.js',
+      'postgresTaskStore.js',
+      'server.js',
+      'taskStore.js',
+      'tasks.js',
+    ]);
     expect(readFileSync(join(outDir, 'main.js'), 'utf8')).toMatch(/require\("\.\/server"\)/);
     expect(existsSync(resolve(appRoot, 'node_modules/typescript'))).toBe(false);
   });

@@ -101,16 +101,28 @@ describe('package.json and package-lock.json (the npm ci input)', () => {
     packages: Record<string, { version?: string; dev?: boolean; devDependencies?: Record<string, string> }>;
   };
 
-  it('GIVEN package.json THEN it is private, has no runtime dependencies and pins its dev tools exactly', () => {
+  it('GIVEN package.json THEN it is private, its one runtime dependency is pg and every version is pinned exactly', () => {
     expect(pkg).toMatchObject({ name: 'task-api', private: true, scripts: { build: 'tsc -p tsconfig.build.json' } });
-    expect(pkg['dependencies']).toBeUndefined();
+    expect(pkg['dependencies']).toEqual({ pg: '8.23.1' });
     expect(pkg['devDependencies']).toEqual({ '@types/node': '20.19.43', typescript: '5.9.3' });
   });
 
-  it('GIVEN the lock file THEN it matches package.json and holds only dev packages', () => {
-    expect(lock.packages['']?.devDependencies).toEqual(pkg['devDependencies']);
+  it('GIVEN the lock file THEN it matches package.json, and only pg and its own dependencies are production packages', () => {
+    const root = lock.packages[''] as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
+    expect(root?.devDependencies).toEqual(pkg['devDependencies']);
+    expect(root?.dependencies).toEqual(pkg['dependencies']);
     expect(lock.packages['node_modules/typescript']?.version).toBe('5.9.3');
     expect(lock.packages['node_modules/@types/node']?.version).toBe('20.19.43');
-    for (const [path, entry] of Object.entries(lock.packages)) if (path !== '') expect(entry.dev, path).toBe(true);
+    expect(lock.packages['node_modules/pg']?.version).toBe('8.23.1');
+    const production = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.dev !== true)
+      .map(([path]) => path.replace(/^node_modules\//, ''));
+    expect(production).toEqual(expect.arrayContaining(['pg', 'pg-pool', 'pg-protocol', 'pg-types']));
+    // pg's own tree only: nothing else slipped into the image.
+    for (const name of production) expect(name, name).toMatch(/^(pg|pg-[a-z0-9-]+|pgpass|postgres-[a-z]+|split2|xtend)$/);
+  });
+
+  it('GIVEN the build stage THEN it prunes dev packages and ships the production ones inside dist/', () => {
+    expect(argsOf(build, 'RUN')).toContain('npm prune --omit=dev --ignore-scripts --no-audit --no-fund && mv node_modules dist/node_modules');
   });
 });

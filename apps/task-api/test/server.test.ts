@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PostgresTaskStore } from '../src/postgresTaskStore';
 import { parseRawResponse, rawRequest, startApi, TASKS_JSON, type RawResponse, type RunningApi } from './helpers';
+import { createTestDatabase, startedStore, type TestDatabase } from './postgres/testDatabase';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -24,16 +26,30 @@ function expectStandardRawHeaders(response: RawResponse): void {
   expect(response.headers['x-powered-by']).toBeUndefined();
 }
 
-describe('task API over real sockets', () => {
+/**
+ * The contract, byte for byte, whichever store holds the tasks: the built-in constants, or a
+ * migrated PostgreSQL database (a real server, see test/postgres/globalSetup.ts).
+ */
+describe.each(['in memory', 'on PostgreSQL'] as const)('task API over real sockets, tasks %s', (backend) => {
   let running: RunningApi;
+  let db: TestDatabase | undefined;
+  let store: PostgresTaskStore | undefined;
   const get = (path: string, init?: RequestInit): Promise<Response> => fetch(`${running.baseUrl}${path}`, init);
 
   beforeAll(async () => {
-    running = await startApi();
+    if (backend === 'on PostgreSQL') {
+      db = await createTestDatabase('contract');
+      store = await startedStore(db.config());
+      running = await startApi({ store });
+    } else {
+      running = await startApi();
+    }
   });
 
   afterAll(async () => {
-    await running.api.close();
+    await running?.api.close();
+    await store?.close();
+    await db?.drop();
   });
 
   describe('contract', () => {
@@ -58,6 +74,12 @@ describe('task API over real sockets', () => {
       expect(await response.text()).toBe(body);
     });
 
+    it.each(['2147483648', '9007199254740991'])('404 for the valid id %s that no task has (beyond the id column too)', async (id) => {
+      const response = await get(`/api/task/${id}`);
+      expect(response.status).toBe(404);
+      expect(await response.text()).toBe('{"error":{"code":"not_found","message":"Task not found"}}');
+    });
+
     it('ignores the query string', async () => {
       const response = await get('/api/tasks?page=2&x=%zz');
       expect(response.status).toBe(200);
@@ -72,7 +94,7 @@ describe('task API over real sockets', () => {
       expect(response.body).toBe('{"id":2,"name":"task2","description":"This is task 2"}');
     });
 
-    it.each(['/api/tasks', '/api/task/2', '/healthz', '/api/task/99', '/api/task/abc'])(
+    it.each(['/api/tasks', '/api/task/2', '/healthz', '/readyz', '/api/task/99', '/api/task/abc'])(
       'HEAD %s has the GET status and headers but no body',
       async (path) => {
         // GIVEN what GET answers
@@ -95,6 +117,13 @@ describe('task API over real sockets', () => {
       expect(response.status).toBe(200);
       expectStandardHeaders(response.headers);
       expect(await response.text()).toBe('{"status":"ok"}');
+    });
+
+    it('GET /readyz answers 200, with the database state when there is one', async () => {
+      const response = await get('/readyz');
+      expect(response.status).toBe(200);
+      expectStandardHeaders(response.headers);
+      expect(await response.text()).toBe(backend === 'in memory' ? '{"status":"ready"}' : '{"status":"ready","database":"ok"}');
     });
 
     it('keeps connections alive past the ALB idle timeout, and answers pipelined requests in order', async () => {
@@ -137,7 +166,7 @@ describe('task API over real sockets', () => {
     );
 
     it.each(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])('405 with Allow: GET, HEAD for %s on every known route', async (method) => {
-      for (const path of ['/api/tasks', '/api/task/2', '/api/task/abc', '/healthz']) {
+      for (const path of ['/api/tasks', '/api/task/2', '/api/task/abc', '/healthz', '/readyz']) {
         const response = await get(path, { method, body: method === 'POST' || method === 'PUT' ? '{"name":"x"}' : null });
         expect(response.status).toBe(405);
         expectStandardHeaders(response.headers);
