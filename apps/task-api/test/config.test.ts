@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
+import { testPostgres } from './postgres/testDatabase';
 
 describe('loadConfig', () => {
   it('GIVEN no variables THEN the production defaults', () => {
@@ -64,5 +65,79 @@ describe('loadConfig', () => {
 
   it('GIVEN a huge bad value THEN the message quotes only its start', () => {
     expect(() => loadConfig({ HOST: `${'x'.repeat(300)} y` })).toThrow(/^invalid HOST="x{100}…": /);
+  });
+});
+
+describe('loadConfig: the database (DB_*)', () => {
+  const DB = { DB_HOST: 'db.internal', DB_NAME: 'tasks', DB_USER: 'task_api', DB_PASSWORD: ' s3cret pw ' };
+
+  it('GIVEN no DB_* variable THEN no database: the tasks are served from memory', () => {
+    expect(loadConfig({}).database).toBeUndefined();
+  });
+
+  it('GIVEN host, name, user and password THEN PostgreSQL with verified TLS and the pool defaults; the password is kept as is', () => {
+    expect(loadConfig(DB).database).toEqual({
+      host: 'db.internal',
+      port: 5432,
+      database: 'tasks',
+      user: 'task_api',
+      password: ' s3cret pw ',
+      sslMode: 'verify-full',
+      poolMax: 10,
+      connectTimeoutMs: 2_000,
+      queryTimeoutMs: 2_000,
+    });
+  });
+
+  it('GIVEN every DB_* variable THEN each is read, and the CA bundle is loaded from DB_SSL_CA_FILE', async () => {
+    const { caFile } = testPostgres();
+    const database = loadConfig({
+      ...DB,
+      DB_PORT: '6432',
+      DB_SSL: 'VERIFY-FULL',
+      DB_SSL_CA_FILE: caFile,
+      DB_POOL_MAX: '4',
+      DB_CONNECT_TIMEOUT_MS: '500',
+      DB_QUERY_TIMEOUT_MS: '1500',
+    }).database;
+    expect(database).toMatchObject({ port: 6432, sslMode: 'verify-full', caFile, poolMax: 4, connectTimeoutMs: 500, queryTimeoutMs: 1_500 });
+    expect(database?.ca).toContain('-----BEGIN CERTIFICATE-----');
+  });
+
+  it.each([
+    ['DB_NAME', { DB_NAME: 'tasks' }, 'DB_HOST', '', 'required when DB_NAME is set'],
+    ['DB_PASSWORD', { DB_PASSWORD: 'x' }, 'DB_HOST', '', 'required when DB_PASSWORD is set'],
+    ['no DB_NAME', { ...DB, DB_NAME: '' }, 'DB_NAME', '', 'required with DB_HOST'],
+    ['a bad DB_NAME', { ...DB, DB_NAME: 'ta sks' }, 'DB_NAME', 'ta sks', 'must be 1 to 63 letters, digits, _, $ or -'],
+    ['no DB_USER', { ...DB, DB_USER: ' ' }, 'DB_USER', ' ', 'required with DB_HOST (ECS injects it from the database secret)'],
+    ['no DB_PASSWORD', { ...DB, DB_PASSWORD: '' }, 'DB_PASSWORD', '', 'required with DB_HOST (ECS injects it from the database secret)'],
+    ['a bad DB_HOST', { ...DB, DB_HOST: 'db internal' }, 'DB_HOST', 'db internal', 'must be an IP address or a host name'],
+    ['a bad DB_PORT', { ...DB, DB_PORT: '5432x' }, 'DB_PORT', '5432x', 'must be an integer from 1 to 65535'],
+    ['a bad DB_SSL', { ...DB, DB_SSL: 'true' }, 'DB_SSL', 'true', 'must be one of verify-full, require, disable'],
+    ['a CA file without verification', { ...DB, DB_SSL: 'require', DB_SSL_CA_FILE: '/etc/hosts' }, 'DB_SSL_CA_FILE', '/etc/hosts', 'only applies with DB_SSL=verify-full (DB_SSL is require)'],
+    ['a missing CA file', { ...DB, DB_SSL_CA_FILE: '/nonexistent/rds.pem' }, 'DB_SSL_CA_FILE', '/nonexistent/rds.pem', 'cannot be read (ENOENT)'],
+    ['a CA file without certificates', { ...DB, DB_SSL_CA_FILE: '/etc/hosts' }, 'DB_SSL_CA_FILE', '/etc/hosts', 'holds no PEM certificate'],
+    ['a pool of 0', { ...DB, DB_POOL_MAX: '0' }, 'DB_POOL_MAX', '0', 'must be an integer from 1 to 100'],
+    ['a pool of 101', { ...DB, DB_POOL_MAX: '101' }, 'DB_POOL_MAX', '101', 'must be an integer from 1 to 100'],
+    ['a bad connect timeout', { ...DB, DB_CONNECT_TIMEOUT_MS: '2s' }, 'DB_CONNECT_TIMEOUT_MS', '2s', 'must be an integer from 1 to 60000'],
+    ['a bad query timeout', { ...DB, DB_QUERY_TIMEOUT_MS: '60001' }, 'DB_QUERY_TIMEOUT_MS', '60001', 'must be an integer from 1 to 60000'],
+  ])('GIVEN %s THEN a ConfigError names the variable and the value', (_name, env, variable, value, reason) => {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught).toMatchObject({ variable, message: `invalid ${variable}=${JSON.stringify(value)}: ${reason}` });
+  });
+
+  it('GIVEN an error about the database THEN the password never appears in it', () => {
+    expect(() => loadConfig({ ...DB, DB_PASSWORD: 'hunter2', DB_PORT: 'x' })).toThrow(ConfigError);
+    try {
+      loadConfig({ ...DB, DB_PASSWORD: 'hunter2', DB_SSL: 'maybe' });
+    } catch (err) {
+      expect(String(err)).not.toContain('hunter2');
+    }
   });
 });

@@ -4,6 +4,7 @@ import { createServer as createNetServer, type AddressInfo, type Server } from '
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appRoot, freePort, tsxCli, type LogLine } from './helpers';
+import { createTestDatabase } from './postgres/testDatabase';
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -26,7 +27,9 @@ afterEach(async () => {
 /** Runs a TypeScript entry point of the app with tsx, as `nx run task-api:serve` does. */
 function run(script: string, env: NodeJS.ProcessEnv): Spawned {
   const baseEnv = { ...process.env };
-  for (const name of ['PORT', 'HOST', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS']) delete baseEnv[name];
+  for (const name of Object.keys(baseEnv)) {
+    if (/^(PORT|HOST|LOG_LEVEL|SHUTDOWN_TIMEOUT_MS|KEEP_ALIVE_TIMEOUT_MS|DB_[A-Z_]+|PG[A-Z]+)$/.test(name)) delete baseEnv[name];
+  }
   const child = spawn(process.execPath, [tsxCli, script], { cwd: appRoot, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
@@ -88,6 +91,42 @@ describe('src/main.ts as a process', () => {
     expect(stderr).toMatch(new RegExp(`^task-api: configuration error: invalid ${name}=${JSON.stringify(value)}: must be [^\\n]+\\n$`));
     expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
     expect(service.stdout()).toBe('');
+  });
+
+  it('GIVEN DB_HOST without the secret WHEN it starts THEN one line on stderr names DB_PASSWORD, and it exits 1', async () => {
+    const service = run('src/main.ts', { DB_HOST: '127.0.0.1', DB_NAME: 'tasks', DB_USER: 'task_api' });
+    expect(await service.exited).toBe(1);
+    expect(service.stderr()).toBe('task-api: configuration error: invalid DB_PASSWORD="": required with DB_HOST (ECS injects it from the database secret)\n');
+  });
+
+  it('GIVEN DB_* settings WHEN it starts, serves and gets SIGTERM THEN it migrates, serves from PostgreSQL, drains and closes the pool before exiting 0', async () => {
+    // GIVEN the real entry point on an empty database, a slow client holding a request open
+    const db = await createTestDatabase('main');
+    try {
+      const { service, port } = await startMain(db.env({ DB_POOL_MAX: '3' }));
+      await expect.poll(() => service.stdout(), { timeout: 20_000 }).toContain('"msg":"database ready"');
+      const response = await fetch(`http://127.0.0.1:${port}/api/tasks`);
+      expect(await response.text()).toBe(
+        '[{"id":1,"name":"task1","description":"This is task 1"},{"id":2,"name":"task2","description":"This is task 2"},{"id":3,"name":"task3","description":"This is task 3"}]',
+      );
+      const [open] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'task-api'", [db.name]);
+      expect(open?.n).toBeGreaterThan(0);
+
+      // WHEN it is told to stop
+      service.child.kill('SIGTERM');
+
+      // THEN it exits 0; the pool closed after the server drained and before the process ended
+      expect(await service.exited).toBe(0);
+      const messages = jsonLines(service.stdout()).map((line) => line['msg']);
+      expect(messages).toEqual(expect.arrayContaining(['starting', 'listening', 'migration applied', 'database ready', 'database pool closed']));
+      expect(messages.slice(messages.indexOf('shutdown started'))).toEqual(['shutdown started', 'draining', 'server closed', 'database pool closed', 'shutdown complete']);
+      const starting = jsonLines(service.stdout()).find((line) => line['msg'] === 'starting');
+      expect(starting).toMatchObject({ tasks: 'postgres', database: { name: db.name, ssl: 'disable', poolMax: 3 } });
+      expect(service.stdout()).not.toContain(db.env()['DB_PASSWORD']);
+      expect(service.stderr()).toBe('');
+    } finally {
+      await db.drop();
+    }
   });
 
   it('GIVEN the port is taken WHEN it starts THEN it logs a JSON error and exits 1', async () => {
