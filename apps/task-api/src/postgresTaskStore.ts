@@ -108,14 +108,28 @@ export function createPostgresTaskStore(config: DatabaseConfig, logger: Logger):
     return false;
   }
 
-  async function query<Row extends object>(text: string, values: unknown[]): Promise<Row[]> {
-    if (!ready) throw new StoreUnavailableError(closed ? 'task store closed' : 'database migrations not applied yet');
+  // Identical reads in flight at the same moment share one query ("single flight"): under load,
+  // 50 requests for the task list cost one round trip instead of queueing 50 on the pool. Each
+  // still gets rows read after it arrived or at most one query's duration before.
+  const inFlight = new Map<string, Promise<unknown[]>>();
+
+  async function runQuery<Row extends object>(text: string, values: readonly (string | number)[]): Promise<Row[]> {
     try {
-      const result = await pool.query<Row>(text, values);
+      const result = await pool.query<Row>(text, [...values]);
       return result.rows;
     } catch (err) {
       throw new StoreUnavailableError(`database query failed: ${errorCode(err)}`, { cause: err });
     }
+  }
+
+  function query<Row extends object>(text: string, values: readonly (string | number)[]): Promise<Row[]> {
+    if (!ready) return Promise.reject(new StoreUnavailableError(closed ? 'task store closed' : 'database migrations not applied yet'));
+    const key = `${text}\u0000${values.join('\u0000')}`;
+    const shared = inFlight.get(key) as Promise<Row[]> | undefined;
+    if (shared !== undefined) return shared;
+    const started = runQuery<Row>(text, values).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
   }
 
   return {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseConfig } from '../src/config';
 import { createPostgresTaskStore, type PostgresTaskStore } from '../src/postgresTaskStore';
 import { delay, startApi, TASKS_JSON, type RunningApi } from './helpers';
@@ -131,6 +131,20 @@ describe('database outage', () => {
     await delay(100);
     await store.close();
     await expect(started).resolves.toBe(false);
+  });
+});
+
+describe('concurrent reads', () => {
+  it('GIVEN 20 identical reads at once THEN they share one query, and a later read queries again', async () => {
+    const store = await startedStore(db.config());
+    cleanups.push(() => store.close());
+    const spy = vi.spyOn(store.pool, 'query');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => store.getTask(2)));
+    expect(answers.every((task) => task?.name === 'task2')).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    await store.listTasks();
+    await store.getTask(2);
+    expect(spy).toHaveBeenCalledTimes(3);
   });
 });
 
