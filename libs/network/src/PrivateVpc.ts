@@ -53,6 +53,13 @@ export interface PrivateVpcProps {
   readonly s3GatewayEndpoint?: boolean;
 
   /**
+   * A second group of isolated subnets, one per AZ, for a data tier (DB subnet group, EFS mount
+   * targets): separate from the workload subnets, with no endpoints and no route anywhere.
+   * @default false
+   */
+  readonly dataSubnets?: boolean;
+
+  /**
    * Other accounts whose resources workloads read through the endpoints: the account of an ECR
    * image, of a secret or an SSM parameter. Only their resources become reachable; their
    * principals still cannot use the endpoints.
@@ -94,6 +101,8 @@ export class PrivateVpc extends Construct {
   public readonly vpc: ec2.Vpc;
   /** The subnets workloads, load balancers and endpoints go into: one isolated subnet per AZ. */
   public readonly privateSubnets: ec2.SubnetSelection;
+  /** The data subnets (one per AZ), when asked for with `dataSubnets: true`. */
+  public readonly dataSubnets?: ec2.SubnetSelection;
   /** Interface endpoints by service short name (`ecr.api`, `ecr.dkr`, `logs`, ...). */
   public readonly interfaceEndpoints: ReadonlyMap<string, ec2.InterfaceVpcEndpoint>;
   /** The S3 gateway endpoint; absent with `s3GatewayEndpoint: false`. */
@@ -150,9 +159,14 @@ export class PrivateVpc extends Construct {
       natGateways: 0,
       createInternetGateway: false,
       restrictDefaultSecurityGroup: true,
-      subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetCidrMask }],
+      // The data group comes second, so adding it leaves the workload subnets' ranges and ids as they are.
+      subnetConfiguration: [
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetCidrMask },
+        ...(props.dataSubnets ? [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetCidrMask }] : []),
+      ],
     });
-    this.privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.privateSubnets = { subnetGroupName: 'Private' };
+    this.dataSubnets = props.dataSubnets ? { subnetGroupName: 'Data' } : undefined;
     if (byId) {
       // The L2 VPC knows zone names only; the L1 subnet takes the zone ID instead.
       for (const subnet of this.vpc.isolatedSubnets) {

@@ -218,6 +218,35 @@ describe('PrivateVpc', () => {
     ]);
   });
 
+  it('adds isolated data subnets per AZ when asked, leaving the workload subnets, endpoints and routes as they were', () => {
+    const without = Template.fromStack(stackWith().stack);
+    const { stack, network: withData } = stackWith({ dataSubnets: true });
+    const withDataTemplate = Template.fromStack(stack);
+    const subnetsOf = (t: Template) =>
+      Object.entries(t.findResources('AWS::EC2::Subnet')).map(([id, subnet]) => [id, subnet.Properties.CidrBlock, subnet.Properties.AvailabilityZone]);
+    const workload = subnetsOf(without);
+    const all = subnetsOf(withDataTemplate);
+    // The workload subnets keep their logical ids, ranges and zones.
+    expect(all.slice(0, workload.length)).toEqual(workload);
+    const data = all.filter(([id]) => String(id).startsWith('NetworkVpcDataSubnet'));
+    expect(data.map(([, cidr, zone]) => [cidr, zone])).toEqual([
+      ['10.10.2.0/24', 'eu-west-1a'],
+      ['10.10.3.0/24', 'eu-west-1b'],
+    ]);
+    expect(stack.resolve(withData.vpc.selectSubnets(withData.dataSubnets).subnetIds)).toHaveLength(2);
+    expect(stack.resolve(withData.vpc.selectSubnets(withData.privateSubnets).subnetIds)).toEqual(
+      stack.resolve(withData.vpc.selectSubnets({ subnetGroupName: 'Private' }).subnetIds),
+    );
+    // No route at all from the data subnets, not even to S3; the endpoints stay in the workload subnets.
+    const s3 = Object.values(withDataTemplate.findResources('AWS::EC2::VPCEndpoint')).find((endpoint) => endpoint.Properties.VpcEndpointType === 'Gateway');
+    expect(JSON.stringify(s3?.Properties.RouteTableIds)).not.toContain('DataSubnet');
+    withDataTemplate.resourceCountIs('AWS::EC2::Route', 0);
+    for (const endpoint of Object.values(withDataTemplate.findResources('AWS::EC2::VPCEndpoint')).filter((candidate) => candidate.Properties.VpcEndpointType === 'Interface')) {
+      expect(JSON.stringify(endpoint.Properties.SubnetIds)).not.toContain('DataSubnet');
+    }
+    expect(stackWith().network.dataSubnets).toBeUndefined();
+  });
+
   it('fails when both zone names and zone IDs are given, or neither', () => {
     expect(() => stackWith({ availabilityZoneIds: ['euw1-az1', 'euw1-az2'] })).toThrow(
       /give exactly one of availabilityZones and availabilityZoneIds/,
