@@ -10,7 +10,6 @@ import { Construct } from 'constructs';
 /** The port every AWS service interface endpoint and S3 answer on. */
 const HTTPS = ec2.Port.tcp(443);
 
-
 export interface ServiceEgressProps {
   /** The tasks' security group, created with `allowAllOutbound: false`: this construct writes all of its egress. */
   readonly securityGroup: ec2.SecurityGroup;
@@ -65,7 +64,6 @@ export class ServiceEgress extends Construct {
   public allowTo(other: ec2.IConnectable, port: ec2.Port, description: string): void {
     this.securityGroup.connections.allowTo(other, port, description);
   }
-
 
   /**
    * `com.amazonaws.<region>.s3`'s id, read by a custom resource whose function may only describe

@@ -51,6 +51,9 @@ export interface PrivateDatabaseProps {
 
 const DATABASE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
+/** The construct id aws-cdk-lib gives its one log-retention function per stack. */
+const LOG_RETENTION_SINGLETON_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+
 /**
  * A private PostgreSQL database on Amazon RDS for a service in the same VPC: Multi-AZ by
  * default, storage and Performance Insights encrypted with a customer-managed key (rotation
@@ -161,8 +164,7 @@ export class PrivateDatabase extends Construct {
    */
   private acknowledgeLogRetention(): void {
     const stack = Stack.of(this);
-    const provider = stack.node.children.find((child) => child.node.id.startsWith('LogRetention'));
-    const role = provider?.node.tryFindChild('ServiceRole');
+    const role = stack.node.tryFindChild(LOG_RETENTION_SINGLETON_ID)?.node.tryFindChild('ServiceRole');
     if (!role) return;
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -308,7 +308,7 @@ function sidOf(service: string): string {
 /**
  * The CloudFormation execution policy statements of one account kind in one account: what its
  * templates' resource types need, scoped to our names where the service allows, limited to the
- * regions the kind deploys to, IAM only on our role path with our boundary; then the denials.
+ * regions the kind deploys to, IAM only on roles with our name prefix and boundary; then the denials.
  */
 export function executionStatements(stacks: readonly DeployedStack[], account: string, names: DeployPathNames): PolicyStatement[] {
   const [first] = stacks;
@@ -425,25 +425,16 @@ export function packStatements(statements: readonly PolicyStatement[], maxCharac
  * The permissions boundary of an account: every service its templates deploy or grant to their
  * roles (and nothing else), minus the escalation paths. It binds the CloudFormation execution
  * role (bootstrap `--custom-permissions-boundary`) and every role our stacks create, so neither
- * can create a role without it, remove it, change it, or touch a role outside our path.
+ * can create a role without it, remove it, change it, or touch a role without our name prefix.
  */
 export function boundaryDocument(stacks: readonly DeployedStack[], account: string, names: DeployPathNames): PolicyDocument {
   const [first] = stacks;
   if (!first) throw new Error(`no stacks deploy to account ${account}`);
   const partition = partitionOf(first.region);
-  const services = new Set<string>(['iam', 'sts']);
-  const managed = new Set<string>();
-  const passed = new Set<string>();
-  for (const stack of stacks) {
-    for (const service of servicesGrantedToRoles(stack)) services.add(service);
-    for (const policy of managedPoliciesOf(stack)) managed.add(policy);
-    for (const resource of Object.values(stack.template.Resources ?? {})) {
-      for (const action of permissionsOf(resource.Type)?.actions ?? []) services.add(action.split(':')[0] ?? action);
-      if (permissionsOf(resource.Type)?.readsAssets) services.add('s3');
-      const passedTo = permissionsOf(resource.Type)?.passesRoleTo;
-      if (passedTo) passed.add(passedTo);
-    }
-  }
+  // What the execution role deploys, and what the templates grant their roles.
+  const usage = usageOf(stacks);
+  const services = new Set<string>(['iam', 'sts', ...usage.actions.keys(), ...stacks.flatMap(servicesGrantedToRoles)]);
+  if (usage.readsAssets) services.add('s3');
   return {
     Version: '2012-10-17',
     Statement: [
@@ -453,7 +444,7 @@ export function boundaryDocument(stacks: readonly DeployedStack[], account: stri
         Action: [...services].sort().map((service) => `${service}:*`),
         Resource: '*',
       },
-      ...escalationDenials(partition, account, names, [...managed].sort(), [...passed].sort()),
+      ...escalationDenials(partition, account, names, [...usage.managedPolicies].sort(), [...usage.passedToServices].sort()),
     ],
   };
 }

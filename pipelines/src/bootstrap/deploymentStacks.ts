@@ -7,7 +7,7 @@ import { environmentsOf, managedConsumers, type DeploymentConfig } from '@privat
 import { ConsumerStage } from '@private-api/consumer';
 import { ProviderStage } from '@private-api/provider';
 import type { IConstruct } from 'constructs';
-import { PipelineStack } from '../PipelineStack';
+import { PipelineStack, pipelineStackName } from '../PipelineStack';
 import type { AccountKind, DeployedStack } from './deployPolicies';
 
 function kindOf(stack: Stack): AccountKind {
@@ -31,7 +31,7 @@ export function deploymentStacks(config: DeploymentConfig): DeployedStack[] {
     const app = new PrivateApiApp({ outdir });
     if (config.pipeline) {
       for (const environment of environmentsOf(config)) {
-        new PipelineStack(app, `${config.serviceName}-${environment.name}-pipeline`, { config, environment });
+        new PipelineStack(app, pipelineStackName(config, environment), { config, environment });
       }
     } else {
       for (const environment of environmentsOf(config)) {

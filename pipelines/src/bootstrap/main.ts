@@ -120,9 +120,10 @@ async function main(): Promise<void> {
     return;
   }
   const config = await loadDeploymentConfig(configPath);
-  const policies = accountPoliciesOf(config).find((candidate) => candidate.account === account);
+  const all = accountPoliciesOf(config);
+  const policies = all.find((candidate) => candidate.account === account);
   if (!policies) {
-    const known = accountPoliciesOf(config).map((candidate) => candidate.account);
+    const known = all.map((candidate) => candidate.account);
     throw new Error(`account ${account} is not in the deployment config (accounts: ${known.join(', ')})`);
   }
   const qualifier = option('--qualifier');

@@ -85,7 +85,13 @@ function deployTimeArn(stack: DeployedStack, logicalId: string, action: string):
   return '*';
 }
 
-const SCOPED_TYPES_OF = (type: string, service: string): boolean =>
+/**
+ * Whether an action is simulated on a concrete resource: every action of a service the policy
+ * does not scope by name ('*' resource), and the name-scoped services' actions on their own
+ * resource types (a cross-service action such as RAM's ssm:PutResourcePolicy names another
+ * resource, which deployTimeArn does not derive).
+ */
+const simulated = (type: string, service: string): boolean =>
   (service === 's3' && type.startsWith('AWS::S3::')) ||
   (service === 'lambda' && (type === 'AWS::Lambda::Function' || type.startsWith('Custom::'))) ||
   (service === 'sns' && type.startsWith('AWS::SNS::')) ||
@@ -182,7 +188,6 @@ describe.each([
           .filter((service) => service !== 'iam');
         expect(new Set(granted)).toEqual(needed);
         if (kind === 'consumer') {
-          expect(granted).not.toEqual(expect.arrayContaining(['ecs']));
           expect(granted.some((service) => ['ecs', 'elasticloadbalancing', 'ram', 'codepipeline', 'codebuild'].includes(service ?? ''))).toBe(false);
         }
       }
@@ -198,7 +203,7 @@ describe.each([
       for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? ({} as Resources))) {
         for (const action of permissionsOf(resource.Type)?.actions ?? []) {
           const service = action.split(':')[0] ?? '';
-          if (!SCOPED_TYPES_OF(resource.Type, service)) continue;
+          if (!simulated(resource.Type, service)) continue;
           const concrete = action.endsWith('*') ? (action === 's3:GetBucket*' ? 's3:GetBucketPolicy' : 's3:PutBucketPolicy') : action;
           const arn = deployTimeArn(stack, logicalId, concrete);
           if (!once(`${stack.account} ${stack.kind} ${stack.region} ${concrete} ${arn}`)) continue;
