@@ -101,6 +101,34 @@ export const PRIVATE_LINK_RULES: readonly PrivateLinkRule[] = [
     explanation:
       'CDK writes egress towards other security groups and prefix lists as standalone resources; a group with allowAllOutbound: false and only such rules still reaches 0.0.0.0/0. Fix: apply the NoImplicitEgress aspect (or give the group an inline rule).',
   },
+  {
+    id: 'DATA1',
+    rule: rules.DataTierIngressFromSecurityGroups,
+    info: 'The RDS instance or cluster, or the EFS mount target, has no security group of its own, or one of its groups admits an address range (CIDR, IPv6 CIDR or prefix list).',
+    explanation:
+      "The database and the file system must be reachable only from the service's tasks: an address range (even the VPC's or a data subnet's) admits every host in it, and without an explicit group the resource gets the VPC default group, whose rules nobody reviews. Fix: give the resource its own security group and admit the tasks' security group on the port only (PrivateDatabase.allowFrom / SharedFileSystem.allowFrom, or db.connections.allowDefaultPortFrom(service)); no addIngressRule with a Peer.ipv4/ipv6/prefixList.",
+  },
+  {
+    id: 'DATA2',
+    rule: rules.DatabaseRequiresTls,
+    info: 'The RDS PostgreSQL or MySQL-family instance or cluster does not require TLS: no parameter group of its stack (a default or unreadable one), or one that does not set rds.force_ssl (PostgreSQL) or require_secure_transport (MySQL, MariaDB) to 1.',
+    explanation:
+      'Without the parameter the database accepts unencrypted connections, so credentials and data can cross the network in clear text whenever a client does not ask for TLS; default parameter groups do not force TLS on every engine version, so the setting must be explicit. Fix: a parameter group of the stack with rds.force_ssl: \'1\' (postgres, aurora-postgresql; a cluster parameter group for a cluster) or require_secure_transport: \'1\' (mysql, mariadb, aurora-mysql), e.g. new rds.ParameterGroup(this, \'Parameters\', { engine, parameters: { \'rds.force_ssl\': \'1\' } }) passed as parameterGroup.',
+  },
+  {
+    id: 'EC21',
+    rule: rules.Ec2InstanceRequiresImdsv2,
+    info: 'The EC2 launch template, launch configuration or instance allows IMDSv1 (MetadataOptions.HttpTokens is not required, or an instance has neither such options nor a launch template of its stack that sets them).',
+    explanation:
+      'With IMDSv1 a single unauthenticated GET reaches the instance metadata service, so a server-side request forgery in any container on the host hands out the credentials of the instance role (the ECS agent\'s). IMDSv2 requires a session token obtained with a PUT, which SSRF cannot send. Fix: requireImdsv2: true on ec2.LaunchTemplate, ec2.Instance or autoscaling.AutoScalingGroup (ECS capacity included), or httpTokens: LaunchTemplateHttpTokens.REQUIRED.',
+  },
+  {
+    id: 'EC22',
+    rule: rules.Ec2InstanceNoSshKeyOrPublicIp,
+    info: 'The EC2 launch template, launch configuration or instance has an SSH key pair (KeyName) or assigns a public IP address.',
+    explanation:
+      'Container instances of a private API are administered through SSM Session Manager only: an SSH key is a shared secret that bypasses IAM and the session audit trail, and a public address exposes the host outside PrivateLink. Fix: no keyPair (or keyName) on ec2.LaunchTemplate, ec2.Instance or the AutoScalingGroup, associatePublicIpAddress: false and private subnets; connect with Session Manager or ECS Exec instead.',
+  },
 ];
 
 /**

@@ -1,16 +1,24 @@
 import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { describe, expect, it } from 'vitest';
 import { PRIVATE_LINK_RULES, PrivateLinkChecks } from '../src/index';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
-/** Builds the smallest stack for a case and returns the PrivateLink rule ids it violates. */
-function violations(build: (stack: Stack, vpc: ec2.Vpc) => void): string[] {
-  const stack = new Stack(new App(), 'Test', { env });
+/**
+ * Builds the smallest stack for a case and returns the PrivateLink rule ids it violates. With
+ * `synth`, the app is synthesized first, so aspects (`requireImdsv2` of `ec2.Instance`) have run
+ * as they have when the plugin runs in an app.
+ */
+function violations(build: (stack: Stack, vpc: ec2.Vpc) => void, { synth = false } = {}): string[] {
+  const app = new App();
+  const stack = new Stack(app, 'Test', { env });
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     natGateways: 0,
@@ -18,6 +26,7 @@ function violations(build: (stack: Stack, vpc: ec2.Vpc) => void): string[] {
     restrictDefaultSecurityGroup: false,
   });
   build(stack, vpc);
+  if (synth) app.synth();
   return new PrivateLinkChecks().validateScope(stack).violations.map((violation) => violation.ruleName);
 }
 
@@ -280,6 +289,308 @@ describe('PrivateLinkChecks', () => {
         new ec2.SecurityGroup(stack, 'Sg', { vpc }).addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(443));
       });
       expect(found).not.toContain('PrivateLink-SG1');
+    });
+  });
+
+  describe('PrivateLink-DATA1 data tier admits security groups only', () => {
+    const dataSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    function database(stack: Stack, vpc: ec2.Vpc, props: Partial<rds.DatabaseInstanceProps> = {}) {
+      return new rds.DatabaseInstance(stack, 'Db', {
+        engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+        vpc,
+        vpcSubnets: dataSubnets,
+        ...props,
+      });
+    }
+    it('fails for an instance and a cluster with no security group of their own (L1: the VPC default group)', () => {
+      expect(
+        violations((stack) => {
+          new rds.CfnDBInstance(stack, 'Db', { engine: 'postgres', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20' });
+        }),
+      ).toContain('PrivateLink-DATA1');
+      expect(violations((stack) => new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql' }))).toContain(
+        'PrivateLink-DATA1',
+      );
+    });
+    it("fails when the database's security group admits a CIDR, even the VPC's (L2)", () => {
+      const found = violations((stack, vpc) => {
+        database(stack, vpc).connections.allowFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(5432));
+      });
+      expect(found).toContain('PrivateLink-DATA1');
+    });
+    it("fails when standalone ingress resources add a prefix list or an IPv6 range to a mount target's group (L1)", () => {
+      for (const source of [{ sourcePrefixListId: 'pl-12345678' }, { cidrIpv6: 'fd00::/8' }]) {
+        const found = violations((stack, vpc) => {
+          const securityGroup = new ec2.SecurityGroup(stack, 'FsSg', { vpc, allowAllOutbound: false });
+          new efs.FileSystem(stack, 'Fs', { vpc, vpcSubnets: dataSubnets, securityGroup });
+          new ec2.CfnSecurityGroupIngress(stack, 'Rule', {
+            groupId: securityGroup.securityGroupId,
+            ipProtocol: 'tcp',
+            fromPort: 2049,
+            toPort: 2049,
+            ...source,
+          });
+        });
+        expect(found).toContain('PrivateLink-DATA1');
+      }
+    });
+    it('fails when an escape hatch adds a CIDR to the group of a compliant database, or drops its groups', () => {
+      expect(
+        violations((stack, vpc) => {
+          const securityGroup = new ec2.SecurityGroup(stack, 'DbSg', { vpc, allowAllOutbound: false });
+          database(stack, vpc, { securityGroups: [securityGroup] });
+          (securityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupIngress', [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.0.0/16' }]);
+        }),
+      ).toContain('PrivateLink-DATA1');
+      expect(
+        violations((stack, vpc) => {
+          const db = database(stack, vpc);
+          (db.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('VPCSecurityGroups');
+        }),
+      ).toContain('PrivateLink-DATA1');
+    });
+    it("passes for a database, a cluster and a file system admitting the tasks' security group only", () => {
+      const found = violations((stack, vpc) => {
+        const tasks = new ec2.SecurityGroup(stack, 'TasksSg', { vpc });
+        database(stack, vpc).connections.allowDefaultPortFrom(tasks);
+        new rds.DatabaseCluster(stack, 'Cluster', {
+          engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+          writer: rds.ClusterInstance.provisioned('Writer'),
+          vpc,
+          vpcSubnets: dataSubnets,
+        }).connections.allowDefaultPortFrom(tasks);
+        new efs.FileSystem(stack, 'Fs', { vpc, vpcSubnets: dataSubnets }).connections.allowDefaultPortFrom(tasks);
+      });
+      // The cluster's writer instance (DBClusterIdentifier) uses the cluster's groups and is not checked itself.
+      expect(found).not.toContain('PrivateLink-DATA1');
+    });
+  });
+
+  describe('PrivateLink-DATA2 databases require TLS', () => {
+    const postgres = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 });
+    function database(stack: Stack, vpc: ec2.Vpc, props: Partial<rds.DatabaseInstanceProps> = {}, id = 'Db') {
+      return new rds.DatabaseInstance(stack, id, {
+        engine: postgres,
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ...props,
+      });
+    }
+    function forcedTls(stack: Stack, engine: rds.IEngine = postgres) {
+      return new rds.ParameterGroup(stack, 'Parameters', { engine, parameters: { 'rds.force_ssl': '1' } });
+    }
+    it('fails for a PostgreSQL instance with no parameter group (the default group)', () => {
+      expect(violations((stack, vpc) => database(stack, vpc))).toContain('PrivateLink-DATA2');
+    });
+    it('fails when the parameter group leaves rds.force_ssl unset or sets it to 0', () => {
+      const cases: Record<string, string>[] = [{ 'rds.log_retention_period': '4320' }, { 'rds.force_ssl': '0' }];
+      for (const parameters of cases) {
+        const found = violations((stack, vpc) => {
+          database(stack, vpc, { parameterGroup: new rds.ParameterGroup(stack, 'Parameters', { engine: postgres, parameters }) });
+        });
+        expect(found).toContain('PrivateLink-DATA2');
+      }
+    });
+    it('fails for a parameter group named literally, which the rule cannot read (L1)', () => {
+      const found = violations((stack) => {
+        new rds.CfnDBInstance(stack, 'Db', {
+          engine: 'postgres',
+          dbInstanceClass: 'db.t4g.micro',
+          allocatedStorage: '20',
+          dbParameterGroupName: 'default.postgres16',
+        });
+      });
+      expect(found).toContain('PrivateLink-DATA2');
+    });
+    it('fails when an escape hatch points a compliant instance at the default group, or turns the parameter off', () => {
+      expect(
+        violations((stack, vpc) => {
+          const db = database(stack, vpc, { parameterGroup: forcedTls(stack) });
+          (db.node.defaultChild as rds.CfnDBInstance).addPropertyOverride('DBParameterGroupName', 'default.postgres16');
+        }),
+      ).toContain('PrivateLink-DATA2');
+      expect(
+        violations((stack, vpc) => {
+          database(stack, vpc, { parameterGroup: forcedTls(stack) });
+          const group = stack.node.findAll().find((child) => child instanceof rds.CfnDBParameterGroup) as rds.CfnDBParameterGroup;
+          group.addPropertyOverride('Parameters', { 'rds.force_ssl': '0' });
+        }),
+      ).toContain('PrivateLink-DATA2');
+    });
+    it('fails for a MySQL instance without require_secure_transport and an engine it cannot read', () => {
+      expect(
+        violations((stack, vpc) => {
+          database(stack, vpc, { engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0 }) });
+        }),
+      ).toContain('PrivateLink-DATA2');
+      expect(
+        violations((stack) => {
+          const engine = new CfnParameter(stack, 'Engine', { type: 'String' }).valueAsString;
+          new rds.CfnDBInstance(stack, 'Db', { engine, dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20' });
+        }),
+      ).toContain('PrivateLink-DATA2');
+    });
+    it('passes for PostgreSQL with rds.force_ssl = 1, an Aurora PostgreSQL cluster parameter group, and MySQL with require_secure_transport ON', () => {
+      const found = violations((stack, vpc) => {
+        database(stack, vpc, { parameterGroup: forcedTls(stack) });
+        const aurora = rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 });
+        new rds.DatabaseCluster(stack, 'Cluster', {
+          engine: aurora,
+          parameterGroup: new rds.ParameterGroup(stack, 'ClusterParameters', { engine: aurora, parameters: { 'rds.force_ssl': '1' } }),
+          writer: rds.ClusterInstance.provisioned('Writer'),
+          vpc,
+          vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        });
+        const mysql = rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0 });
+        database(stack, vpc, {
+          engine: mysql,
+          parameterGroup: new rds.ParameterGroup(stack, 'MysqlParameters', { engine: mysql, parameters: { require_secure_transport: 'ON' } }),
+        }, 'Mysql');
+      });
+      expect(found).not.toContain('PrivateLink-DATA2');
+    });
+    it('does not apply to engines it does not know (SQL Server)', () => {
+      const found = violations((stack) => {
+        new rds.CfnDBInstance(stack, 'Db', { engine: 'sqlserver-ex', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20' });
+      });
+      expect(found).not.toContain('PrivateLink-DATA2');
+    });
+  });
+
+  describe('PrivateLink-EC21 IMDSv2 only', () => {
+    const instanceType = new ec2.InstanceType('t3.micro');
+    const machineImage = ec2.MachineImage.latestAmazonLinux2023();
+    it('fails for a launch template and a launch configuration that allow IMDSv1 (L1)', () => {
+      expect(violations((stack) => new ec2.CfnLaunchTemplate(stack, 'Template', { launchTemplateData: { instanceType: 't3.micro' } }))).toContain(
+        'PrivateLink-EC21',
+      );
+      expect(
+        violations((stack) => {
+          new autoscaling.CfnLaunchConfiguration(stack, 'Config', {
+            imageId: 'ami-12345678',
+            instanceType: 't3.micro',
+            metadataOptions: { httpTokens: 'optional' },
+          });
+        }),
+      ).toContain('PrivateLink-EC21');
+    });
+    it('fails for ECS capacity added without requireImdsv2 (L2)', () => {
+      const found = violations((stack, vpc) => {
+        new ecs.Cluster(stack, 'Cluster', { vpc }).addCapacity('Capacity', { instanceType });
+      });
+      expect(found).toContain('PrivateLink-EC21');
+    });
+    it('fails for an instance without metadata options or a launch template of its stack, and one whose own options allow IMDSv1', () => {
+      expect(violations((stack) => new ec2.CfnInstance(stack, 'Instance', { imageId: 'ami-12345678' }))).toContain('PrivateLink-EC21');
+      expect(
+        violations((stack) => {
+          new ec2.CfnInstance(stack, 'Instance', { launchTemplate: { launchTemplateId: 'lt-0123456789abcdef0', version: '1' } });
+        }),
+      ).toContain('PrivateLink-EC21');
+      expect(
+        violations((stack) => {
+          const template = new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true });
+          new ec2.CfnInstance(stack, 'Instance', {
+            launchTemplate: { launchTemplateId: template.launchTemplateId, version: template.latestVersionNumber },
+            metadataOptions: { httpTokens: 'optional' },
+          });
+        }),
+      ).toContain('PrivateLink-EC21');
+    });
+    it('fails when an escape hatch sets HttpTokens optional on a compliant launch template', () => {
+      const found = violations((stack) => {
+        const template = new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true });
+        (template.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpTokens', 'optional');
+      });
+      expect(found).toContain('PrivateLink-EC21');
+    });
+    it('passes for requireImdsv2 on a launch template, an instance (through its generated template), and an auto scaling group of container instances', () => {
+      const found = violations(
+        (stack, vpc) => {
+          new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true });
+          new ec2.Instance(stack, 'Instance', { vpc, instanceType, machineImage, requireImdsv2: true });
+          new autoscaling.AutoScalingGroup(stack, 'Capacity', { vpc, instanceType, machineImage: ecs.EcsOptimizedImage.amazonLinux2023(), requireImdsv2: true });
+        },
+        { synth: true },
+      );
+      expect(found).not.toContain('PrivateLink-EC21');
+    });
+    it('passes for an instance with its own required tokens and a launch configuration with the endpoint off (L1)', () => {
+      const found = violations((stack) => {
+        new ec2.CfnInstance(stack, 'Instance', { imageId: 'ami-12345678', metadataOptions: { httpTokens: 'required' } });
+        new autoscaling.CfnLaunchConfiguration(stack, 'Config', {
+          imageId: 'ami-12345678',
+          instanceType: 't3.micro',
+          metadataOptions: { httpEndpoint: 'disabled' },
+        });
+      });
+      expect(found).not.toContain('PrivateLink-EC21');
+    });
+  });
+
+  describe('PrivateLink-EC22 no SSH key, no public IP', () => {
+    const instanceType = new ec2.InstanceType('t3.micro');
+    const machineImage = ec2.MachineImage.latestAmazonLinux2023();
+    it('fails for a launch template with a key pair or a public IP (L2)', () => {
+      expect(
+        violations((stack) => {
+          new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true, keyPair: ec2.KeyPair.fromKeyPairName(stack, 'Key', 'ops') });
+        }),
+      ).toContain('PrivateLink-EC22');
+      expect(
+        violations((stack) => new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true, associatePublicIpAddress: true })),
+      ).toContain('PrivateLink-EC22');
+    });
+    it('fails for an instance with a key pair (L2) and an instance and a launch configuration with a public IP (L1)', () => {
+      expect(
+        violations((stack, vpc) => {
+          new ec2.Instance(stack, 'Instance', {
+            vpc,
+            instanceType,
+            machineImage,
+            requireImdsv2: true,
+            keyPair: ec2.KeyPair.fromKeyPairName(stack, 'Key', 'ops'),
+          });
+        }),
+      ).toContain('PrivateLink-EC22');
+      expect(
+        violations((stack) => {
+          new ec2.CfnInstance(stack, 'Instance', {
+            imageId: 'ami-12345678',
+            networkInterfaces: [{ deviceIndex: '0', subnetId: 'subnet-1', associatePublicIpAddress: true }],
+          });
+        }),
+      ).toContain('PrivateLink-EC22');
+      expect(
+        violations((stack) => {
+          new autoscaling.CfnLaunchConfiguration(stack, 'Config', { imageId: 'ami-12345678', instanceType: 't3.micro', associatePublicIpAddress: true });
+        }),
+      ).toContain('PrivateLink-EC22');
+    });
+    it('fails when an escape hatch adds a key name to a compliant launch template', () => {
+      const found = violations((stack) => {
+        const template = new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true, associatePublicIpAddress: false });
+        (template.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyOverride('LaunchTemplateData.KeyName', 'ops');
+      });
+      expect(found).toContain('PrivateLink-EC22');
+    });
+    it('passes without a key pair and with public IPs off (launch template, instance, auto scaling group of container instances)', () => {
+      const found = violations(
+        (stack, vpc) => {
+          new ec2.LaunchTemplate(stack, 'Template', { requireImdsv2: true, associatePublicIpAddress: false });
+          new ec2.Instance(stack, 'Instance', { vpc, instanceType, machineImage, requireImdsv2: true, associatePublicIpAddress: false });
+          new autoscaling.AutoScalingGroup(stack, 'Capacity', {
+            vpc,
+            instanceType,
+            machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+            requireImdsv2: true,
+            associatePublicIpAddress: false,
+          });
+        },
+        { synth: true },
+      );
+      expect(found).not.toContain('PrivateLink-EC22');
+      expect(found).not.toContain('PrivateLink-EC21');
     });
   });
 });

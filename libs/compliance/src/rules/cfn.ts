@@ -107,25 +107,17 @@ function toIngressRule(node: CfnResource, raw: unknown): IngressRule {
   };
 }
 
-/** The inbound rules of a security group: inline ones plus standalone ingress resources in its stack. */
+/**
+ * The inbound rules of a security group: inline ones plus standalone ingress resources in its
+ * stack, both read from the template (raw overrides included).
+ */
 export function ingressRulesOf(group: ec2.CfnSecurityGroup): IngressRule[] {
-  const inline = resolved(group, group.securityGroupIngress);
+  const inline = templateProperties(group)['SecurityGroupIngress'];
   const rules = Array.isArray(inline) ? inline.map((rule) => toIngressRule(group, rule)) : [];
   const groupId = logicalIdOf(group);
   for (const standalone of resourcesInStack(group, ec2.CfnSecurityGroupIngress)) {
-    if (referencedLogicalId(standalone, standalone.groupId) === groupId) {
-      rules.push(
-        toIngressRule(standalone, {
-          ipProtocol: standalone.ipProtocol,
-          fromPort: standalone.fromPort,
-          toPort: standalone.toPort,
-          cidrIp: standalone.cidrIp,
-          cidrIpv6: standalone.cidrIpv6,
-          sourcePrefixListId: standalone.sourcePrefixListId,
-          sourceSecurityGroupId: standalone.sourceSecurityGroupId,
-        }),
-      );
-    }
+    const properties = templateProperties(standalone);
+    if (referencedLogicalId(standalone, properties['GroupId']) === groupId) rules.push(toIngressRule(standalone, properties));
   }
   return rules;
 }
@@ -136,6 +128,31 @@ export function securityGroupsReferenced(node: CfnResource, ids: unknown): ec2.C
   if (!Array.isArray(list)) return [];
   const wanted = new Set(list.map((id) => referencedLogicalId(node, id)).filter((id): id is string => id !== undefined));
   return resourcesInStack(node, ec2.CfnSecurityGroup).filter((group) => wanted.has(logicalIdOf(group)));
+}
+
+/** All resources of a CloudFormation type in the node's stack, typed L1s and plain `CfnResource`s alike. */
+export function resourcesOfType(node: CfnResource, cfnType: string): CfnResource[] {
+  return Stack.of(node)
+    .node.findAll()
+    .filter((child): child is CfnResource => child instanceof CfnResource && child.cfnResourceType === cfnType);
+}
+
+/** The resource of a type in the node's stack that a `Ref`/`Fn::GetAtt` points at, if any. */
+export function referencedResource(node: CfnResource, value: unknown, cfnType: string): CfnResource | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const id = referencedLogicalId(node, value);
+  return id === undefined ? undefined : resourcesOfType(node, cfnType).find((resource) => logicalIdOf(resource) === id);
+}
+
+/** True when a property is set: not absent, empty, or `Ref: AWS::NoValue`. */
+export function isSet(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  return (value as { Ref?: unknown }).Ref !== 'AWS::NoValue';
+}
+
+/** True for CloudFormation's `true` (a boolean or the string, any case). */
+export function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }
 
 /** True when the rule's source is an address range rather than a security group. */

@@ -1,5 +1,9 @@
 export { default as ApplicationLoadBalancerDropsInvalidHeaders } from './ApplicationLoadBalancerDropsInvalidHeaders';
 export { default as ApplicationLoadBalancerIngressFromSecurityGroups } from './ApplicationLoadBalancerIngressFromSecurityGroups';
+export { default as DatabaseRequiresTls } from './DatabaseRequiresTls';
+export { default as DataTierIngressFromSecurityGroups } from './DataTierIngressFromSecurityGroups';
+export { default as Ec2InstanceNoSshKeyOrPublicIp } from './Ec2InstanceNoSshKeyOrPublicIp';
+export { default as Ec2InstanceRequiresImdsv2 } from './Ec2InstanceRequiresImdsv2';
 export { default as EcsServiceIngressFromSecurityGroups } from './EcsServiceIngressFromSecurityGroups';
 export { default as EcsServiceNoPublicIp } from './EcsServiceNoPublicIp';
 export { default as EndpointServiceAcceptanceRequired } from './EndpointServiceAcceptanceRequired';
