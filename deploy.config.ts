@@ -62,6 +62,9 @@ export default {
         logRetentionDays: 90,
         acceptanceRequired: true,
         deletionProtection: true,
+        // Tasks on Fargate (the default, spelled out) with a PostgreSQL database (README, "Data tier").
+        capacity: { type: 'fargate' },
+        database: { engineVersion: '17.6', instanceClass: 'db.t4g.medium', allocatedStorageGiB: 20, backupRetentionDays: 7 },
       },
       consumers: [
         {
@@ -99,6 +102,20 @@ export default {
         logRetentionDays: 365,
         // This environment's differences from `service`.
         service: { cpu: 512, memoryMiB: 1024 },
+        // Tasks on EC2 container instances (x86_64, like the image), at least one per zone.
+        capacity: { type: 'ec2', instanceType: 'm7i.large', minInstances: 3, maxInstances: 6 },
+        database: {
+          engineVersion: '17.6',
+          instanceClass: 'db.m7g.large',
+          allocatedStorageGiB: 100,
+          maxAllocatedStorageGiB: 500,
+          multiAz: true,
+          backupRetentionDays: 35,
+          deletionProtection: true,
+        },
+        // Persistent, shared files at /var/lib/task-api, written as the service's user (1000:1000).
+        fileSystem: { mountPath: '/var/lib/task-api' },
+        assetsBucket: { noncurrentVersionExpirationDays: 90 },
       },
       consumers: [
         {

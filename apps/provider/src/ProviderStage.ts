@@ -3,6 +3,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { EnvironmentConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
 import { addProviderStacks } from './addProviderStacks';
+import type { ProviderDataStack } from './ProviderDataStack';
 import type { ProviderNetworkStack } from './ProviderNetworkStack';
 import type { ProviderServiceStack } from './ProviderServiceStack';
 
@@ -22,6 +23,8 @@ export interface ProviderStageProps extends Omit<StageProps, 'env'> {
  */
 export class ProviderStage extends Stage {
   public readonly networkStack: ProviderNetworkStack;
+  /** The data tier, when the environment has one. */
+  public readonly dataStack?: ProviderDataStack;
   public readonly serviceStack: ProviderServiceStack;
 
   public constructor(scope: Construct, id: string, props: ProviderStageProps) {
@@ -29,6 +32,7 @@ export class ProviderStage extends Stage {
     super(scope, id, { ...props, env: { account, region } });
     const stacks = addProviderStacks(this, { config: props.config, image: props.image });
     this.networkStack = stacks.networkStack;
+    this.dataStack = stacks.dataStack;
     this.serviceStack = stacks.serviceStack;
   }
 }

@@ -37,23 +37,36 @@ export class ServiceEgress extends Construct {
   /** The region's S3 managed prefix list id, resolved at deploy time; absent without an S3 gateway endpoint. */
   public readonly s3PrefixListId?: string;
   private readonly securityGroup: ec2.SecurityGroup;
+  private readonly network: PrivateVpc;
 
   public constructor(scope: Construct, id: string, props: ServiceEgressProps) {
     super(scope, id);
-    if (props.securityGroup.allowAllOutbound) {
-      throw new Error(`ServiceEgress ${this.node.path}: securityGroup must be created with allowAllOutbound: false, got true`);
-    }
     this.securityGroup = props.securityGroup;
-    // Without an inline rule EC2 would add allow-all egress next to the rules below (see NoImplicitEgress).
-    new NoImplicitEgress().visit(this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup);
-    for (const [name, endpoint] of props.network.interfaceEndpoints) {
-      for (const endpointGroup of endpoint.connections.securityGroups) {
-        this.securityGroup.addEgressRule(endpointGroup, HTTPS, `HTTPS to the ${name} endpoint`);
-      }
-    }
+    this.network = props.network;
     if (props.network.s3GatewayEndpoint) {
       this.s3PrefixListId = this.lookUpS3PrefixList(props.lookupLogRetention ?? logs.RetentionDays.ONE_MONTH);
-      this.securityGroup.addEgressRule(ec2.Peer.prefixList(this.s3PrefixListId), HTTPS, 'HTTPS to S3 (gateway endpoint)');
+    }
+    this.addSecurityGroup(props.securityGroup);
+  }
+
+  /**
+   * Gives another group (created with `allowAllOutbound: false`) the same egress: HTTPS to every
+   * interface endpoint and to S3, nothing else. The EC2 container instances get theirs this way
+   * (their ECS agent pulls images, ships logs and injects secrets for the tasks).
+   */
+  public addSecurityGroup(securityGroup: ec2.SecurityGroup): void {
+    if (securityGroup.allowAllOutbound) {
+      throw new Error(`ServiceEgress ${this.node.path}: securityGroup must be created with allowAllOutbound: false, got true (${securityGroup.node.path})`);
+    }
+    // Without an inline rule EC2 would add allow-all egress next to the rules below (see NoImplicitEgress).
+    new NoImplicitEgress().visit(securityGroup.node.defaultChild as ec2.CfnSecurityGroup);
+    for (const [name, endpoint] of this.network.interfaceEndpoints) {
+      for (const endpointGroup of endpoint.connections.securityGroups) {
+        securityGroup.addEgressRule(endpointGroup, HTTPS, `HTTPS to the ${name} endpoint`);
+      }
+    }
+    if (this.s3PrefixListId) {
+      securityGroup.addEgressRule(ec2.Peer.prefixList(this.s3PrefixListId), HTTPS, 'HTTPS to S3 (gateway endpoint)');
     }
   }
 

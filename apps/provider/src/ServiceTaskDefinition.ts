@@ -49,16 +49,30 @@ export interface ServiceTaskDefinitionProps {
    * @default - the root of this repository
    */
   readonly repositoryRoot?: string;
+
+  /**
+   * What the tasks run on: Fargate, or EC2 container instances (both in `awsvpc` mode, so each
+   * task keeps its own network interface and security groups).
+   * @default 'fargate'
+   */
+  readonly capacity?: 'fargate' | 'ec2';
+
+  /**
+   * A fixed name for the task role, for policies that must name it before it exists (the data
+   * tier's bucket policy). Must carry the deployment role name prefix.
+   * @default - a generated name
+   */
+  readonly taskRoleName?: string;
 }
 
 /**
- * The Fargate task definition of the provider's service, built from the deployment config's
+ * The task definition of the provider's service (Fargate or EC2, `awsvpc` either way), built from the deployment config's
  * `service` section: one essential, non-root container on a read-only root file system, its
  * port named `http`, `PORT` set to that port, secrets injected by ECS (the execution role may
  * read exactly those secrets and decrypt with exactly their keys), and one ephemeral volume per
  * writable folder.
  */
-export class ServiceTaskDefinition extends ecs.FargateTaskDefinition {
+export class ServiceTaskDefinition extends ecs.TaskDefinition {
   /** The service's container. */
   public readonly container: ecs.ContainerDefinition;
   /** The port the container listens on (the ALB's target port). */
@@ -67,13 +81,25 @@ export class ServiceTaskDefinition extends ecs.FargateTaskDefinition {
   public constructor(scope: Construct, id: string, props: ServiceTaskDefinitionProps) {
     const { service } = props;
     super(scope, id, {
-      cpu: service.cpu,
-      memoryLimitMiB: service.memoryMiB,
-      runtimePlatform: {
-        cpuArchitecture: service.cpuArchitecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+      // The same size on either capacity: a valid Fargate size, which an EC2 instance can host too.
+      cpu: String(service.cpu),
+      memoryMiB: String(service.memoryMiB),
+      compatibility: props.capacity === 'ec2' ? ecs.Compatibility.EC2 : ecs.Compatibility.FARGATE,
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      // Fargate takes the architecture here; on EC2 the instances' AMI decides it (the config
+      // checks that the instance type's architecture is the image's).
+      runtimePlatform:
+        props.capacity === 'ec2'
+          ? undefined
+          : {
+              cpuArchitecture: service.cpuArchitecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+              operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+            },
     });
+    if (props.taskRoleName !== undefined) {
+      // The role keeps its logical ID; only its name becomes fixed.
+      (this.taskRole.node.defaultChild as iam.CfnRole).roleName = props.taskRoleName;
+    }
     const volumes = writableVolumes(service.writablePaths);
     this.containerPort = service.containerPort;
 
@@ -107,7 +133,7 @@ export class ServiceTaskDefinition extends ecs.FargateTaskDefinition {
       stopTimeout: Duration.seconds(30),
     });
     for (const volume of volumes) {
-      // No host path: on Fargate this is task storage, empty at start and gone with the task.
+      // No host path: task storage (Fargate) or a Docker volume (EC2), empty at start and gone with the task.
       this.addVolume({ name: volume.name });
       this.container.addMountPoints({ sourceVolume: volume.name, containerPath: volume.path, readOnly: false });
     }

@@ -2,6 +2,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { applyDeployPathGuards } from '@private-api/compliance';
 import { deploymentRoleNamePrefix, permissionsBoundaryName, subnetPlacement, type EnvironmentConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
+import { ProviderDataStack } from './ProviderDataStack';
 import { ProviderNetworkStack } from './ProviderNetworkStack';
 import { ProviderServiceStack } from './ProviderServiceStack';
 
@@ -18,11 +19,13 @@ export interface ProviderStacksProps {
 /** The stacks of one environment's provider. */
 export interface ProviderStacks {
   readonly networkStack: ProviderNetworkStack;
+  /** The data tier, when the environment has a database, a file system or an assets bucket. */
+  readonly dataStack?: ProviderDataStack;
   readonly serviceStack: ProviderServiceStack;
 }
 
 /**
- * Adds the provider's stacks (`Network`, `Service`) to `scope`, each with the provider's account
+ * Adds the provider's stacks (`Network`, `Data` when the environment has a data tier, `Service`) to `scope`, each with the provider's account
  * and region as its env. The one composition of the provider: `ProviderStage` calls it for the
  * pipeline, the standalone app calls it on a plain construct `Provider` so that its stacks are
  * top-level stacks of the assembly (the CDK CLI selects only those when no stack is named;
@@ -50,13 +53,25 @@ export function addProviderStacks(scope: Construct, props: ProviderStacksProps):
     provider: config.provider,
     service: config.service,
   });
+  const { database, fileSystem, assetsBucket } = config.provider;
+  const dataStack =
+    database || fileSystem || assetsBucket
+      ? new ProviderDataStack(scope, 'Data', {
+          env,
+          stackName: `${prefix}-provider-data`,
+          description: `${prefix}: provider data tier (${[database && 'RDS PostgreSQL', fileSystem && 'EFS', assetsBucket && 'S3 assets bucket'].filter(Boolean).join(', ')})`,
+          config,
+          network: networkStack.network,
+        })
+      : undefined;
   const serviceStack = new ProviderServiceStack(scope, 'Service', {
     env,
     stackName: `${prefix}-provider-service`,
     description: `${prefix}: ECS service, internal ALB, NLB and PrivateLink endpoint service`,
     config,
     network: networkStack.network,
+    dataTier: dataStack,
     image: props.image,
   });
-  return { networkStack, serviceStack };
+  return { networkStack, ...(dataStack ? { dataStack } : {}), serviceStack };
 }

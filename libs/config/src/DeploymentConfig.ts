@@ -3,6 +3,18 @@ import { z } from 'zod';
 import { zoneIdProblem, zoneNameProblem } from './availabilityZones';
 import { alignedCidr, isAligned, overlaps, parseIpv4Cidr, type Ipv4Block } from './cidr';
 import {
+  assetsBucketSchema,
+  capacitySchema,
+  dataTierIssues,
+  databaseSchema,
+  fileSystemPosixUser,
+  fileSystemSchema,
+  type AssetsBucketConfig,
+  type CapacityConfig,
+  type DatabaseConfig,
+  type FileSystemConfig,
+} from './DataTierConfig';
+import {
   resolveService,
   serviceInputSchema,
   serviceOverrideSchema,
@@ -138,6 +150,14 @@ const providerSchema = z
     deletionProtection: z.boolean().default(true),
     /** This environment's differences from the top-level `service` (size, image, env, secrets). */
     service: serviceOverrideSchema.optional(),
+    /** Where the tasks run: `{ type: 'fargate' }` (the default) or `{ type: 'ec2', instanceType, minInstances, maxInstances }`. */
+    capacity: capacitySchema,
+    /** A PostgreSQL database on RDS for the service (README, "Data tier"). */
+    database: databaseSchema.optional(),
+    /** An EFS file system mounted into every task at `mountPath`. */
+    fileSystem: fileSystemSchema.optional(),
+    /** A private S3 bucket of static assets the tasks read through the S3 gateway endpoint. */
+    assetsBucket: assetsBucketSchema.optional(),
     containerPort: moved('service.containerPort'),
     cpu: moved('service.cpu (or provider.service.cpu for one environment)'),
     memoryMiB: moved('service.memoryMiB (or provider.service.memoryMiB for one environment)'),
@@ -632,6 +652,14 @@ export interface ProviderConfig {
   readonly logRetentionDays: number;
   readonly acceptanceRequired: boolean;
   readonly deletionProtection: boolean;
+  /** Where the tasks run (Fargate unless the config says EC2). */
+  readonly capacity: CapacityConfig;
+  /** The RDS PostgreSQL database, when the environment has one. */
+  readonly database?: DatabaseConfig;
+  /** The EFS file system, when the environment has one (its POSIX user resolved). */
+  readonly fileSystem?: FileSystemConfig;
+  /** The S3 assets bucket, when the environment has one. */
+  readonly assetsBucket?: AssetsBucketConfig;
 }
 
 interface ConsumerBase {
@@ -794,6 +822,9 @@ export const deploymentConfigSchema = z
           input: issue.value,
         });
       }
+      for (const issue of dataTierIssues(environment.provider, service, environment.provider.availabilityZones.length)) {
+        ctx.addIssue({ code: 'custom', path: ['environments', index, 'provider', ...issue.path], message: issue.message, input: issue.value });
+      }
     }
   })
   .transform((config): DeploymentConfig => {
@@ -804,13 +835,20 @@ export const deploymentConfigSchema = z
       ...(config.organization ? { organization: config.organization } : {}),
       environments: config.environments.map((environment) => {
         // The moved fields (containerPort, cpu, memoryMiB) never validate, so they are absent here.
-        const { service: override, ...provider } = environment.provider;
+        const { service: override, fileSystem, ...provider } = environment.provider;
+        const service = resolveService(serviceInput, override);
+        // Validated above: the POSIX user is numeric whenever a file system is configured.
+        const posixUser = fileSystem ? fileSystemPosixUser(fileSystem, service) : undefined;
         return {
           name: environment.name,
           requiresApproval: environment.requiresApproval,
           serviceName: serviceInput.name,
-          service: resolveService(serviceInput, override),
-          provider: { ...provider, availabilityZones: provider.availabilityZones.map(toZone) },
+          service,
+          provider: {
+            ...provider,
+            availabilityZones: provider.availabilityZones.map(toZone),
+            ...(fileSystem && posixUser ? { fileSystem: { mountPath: fileSystem.mountPath, posixUser } } : {}),
+          },
           consumers: environment.consumers.map(toConsumer),
           ...(config.pipeline ? { pipeline: config.pipeline } : {}),
           ...(config.organization ? { organization: config.organization } : {}),

@@ -285,3 +285,24 @@ export function subnetPlacement(zones: readonly AvailabilityZone[]): {
   const ids = zones.map((zone) => zone.id);
   return { availabilityZoneIds: ids, contextZones: ids };
 }
+
+/**
+ * Name of the provider service's task role. Explicit, so the data tier (deployed before the
+ * service) can name the role in its bucket policy without a reference to the service stack.
+ */
+export function serviceTaskRoleName(config: EnvironmentConfig): string {
+  return `${config.serviceName}-${config.name}-task`.slice(0, 64);
+}
+
+/** ARN of that role in the provider account. */
+export function serviceTaskRoleArn(config: EnvironmentConfig): string {
+  return `arn:${partitionOf(config.provider.region)}:iam::${config.provider.account}:role${deploymentRolePath(config)}${serviceTaskRoleName(config)}`;
+}
+
+/**
+ * Name of the provider's assets bucket: fixed, so the service stack names it in the task role's
+ * policy without a reference to the data stack. Account and region make it unique across S3.
+ */
+export function assetsBucketName(config: EnvironmentConfig): string {
+  return `${config.serviceName}-${config.name}-assets-${config.provider.account}-${config.provider.region}`;
+}

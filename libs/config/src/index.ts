@@ -1,4 +1,5 @@
 export * from './availabilityZones';
+export * from './DataTierConfig';
 export * from './DeploymentConfig';
 export * from './derived';
 export * from './loadDeploymentConfig';

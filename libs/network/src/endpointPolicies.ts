@@ -135,6 +135,54 @@ export function ssmEndpointStatements(scope: EndpointPolicyScope): iam.PolicySta
 }
 
 /**
+ * SSM for an EC2 container instance's SSM Agent (Session Manager instead of SSH): registering
+ * the instance and fetching its associations and documents, by our principals in our account.
+ * Added to the `ssm` endpoint only where container instances run.
+ */
+export function ssmAgentEndpointStatements(scope: EndpointPolicyScope): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ManagedInstanceAgent',
+      principals: [new iam.AnyPrincipal()],
+      actions: [
+        'ssm:UpdateInstanceInformation',
+        'ssm:ListInstanceAssociations',
+        'ssm:DescribeInstanceProperties',
+        'ssm:DescribeDocument',
+        'ssm:GetDocument',
+        'ssm:PutInventory',
+        'ssm:PutComplianceItems',
+        'ssm:UpdateInstanceAssociationStatus',
+        'ssm:ListAssociations',
+        'ssm:GetManifest',
+        'ssm:PutConfigurePackageResult',
+      ],
+      resources: ['*'],
+      // Several of these actions name no resource, so aws:ResourceAccount would be absent and deny them.
+      conditions: { StringEquals: { 'aws:PrincipalAccount': scope.account } },
+    }),
+  ];
+}
+
+/**
+ * Every action of one service, for our principals only: the control channels of agents on our
+ * own instances (ECS agent and telemetry, SSM messages), whose actions are the agent's to choose.
+ * Most of them name no resource (`ecs:DiscoverPollEndpoint`, `ssmmessages:*`), so an
+ * `aws:ResourceAccount` condition would deny them; none of them moves data out of the account.
+ */
+function ownAccountOnly(prefix: string, sid: string): EndpointPolicyBuilder {
+  return (scope) => [
+    new iam.PolicyStatement({
+      sid,
+      principals: [new iam.AnyPrincipal()],
+      actions: [`${prefix}:*`],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:PrincipalAccount': scope.account } },
+    }),
+  ];
+}
+
+/**
  * The one place that says what each AWS service's endpoint allows, by the endpoint's short service
  * name (`s3` for the gateway endpoint, the interface service's `shortName` otherwise). A service
  * missing here has no endpoint policy yet: `PrivateVpc` refuses to create its endpoint without
@@ -147,6 +195,13 @@ export const ENDPOINT_POLICIES: Readonly<Record<string, EndpointPolicyBuilder>> 
   logs: logsEndpointStatements,
   secretsmanager: secretsManagerEndpointStatements,
   ssm: ssmEndpointStatements,
+  // What the ECS agent on a container instance calls: registration, task state, telemetry.
+  ecs: ownAccountOnly('ecs', 'OwnCluster'),
+  'ecs-agent': ownAccountOnly('ecs', 'OwnClusterAgent'),
+  'ecs-telemetry': ownAccountOnly('ecs', 'OwnClusterTelemetry'),
+  // Session Manager's channels to our own instances.
+  ssmmessages: ownAccountOnly('ssmmessages', 'OwnInstanceSessions'),
+  ec2messages: ownAccountOnly('ec2messages', 'OwnInstanceMessages'),
 };
 
 /** A condition value: a single string for one value (how IAM prints it back), a list otherwise. */
