@@ -17,7 +17,7 @@ export default {
     name: 'task-api',
     image: { directory: 'apps/task-api' },
     containerPort: 8080,
-    healthCheckPath: '/healthz',
+    healthCheckPath: '/readyz',
     healthCheckCommand: ['CMD', 'node', '/app/dist/healthcheck.js'],
     user: '1000:1000',
     cpuArchitecture: 'x86_64',

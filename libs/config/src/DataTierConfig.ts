@@ -175,8 +175,13 @@ export function dataTierIssues(provider: DataTierInput, service: ServiceConfig, 
         value: capacity.minInstances,
       });
     }
-    const architecture = new ec2.InstanceType(capacity.instanceType).architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64';
-    if (architecture !== service.cpuArchitecture) {
+    // A malformed type is reported on its own field; only a well-formed one has an architecture.
+    const architecture = !INSTANCE_TYPE.test(capacity.instanceType)
+      ? undefined
+      : new ec2.InstanceType(capacity.instanceType).architecture === ec2.InstanceArchitecture.ARM_64
+        ? 'arm64'
+        : 'x86_64';
+    if (architecture !== undefined && architecture !== service.cpuArchitecture) {
       issues.push({
         path: ['capacity', 'instanceType'],
         message: `is an ${architecture} instance type, but the service's image is ${service.cpuArchitecture} (service.cpuArchitecture): pick an ${service.cpuArchitecture} type${service.cpuArchitecture === 'arm64' ? ' (a Graviton family such as m7g)' : ' (such as m7i or t3)'} or build the image for ${architecture}`,

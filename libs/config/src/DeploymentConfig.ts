@@ -825,6 +825,17 @@ export const deploymentConfigSchema = z
       for (const issue of dataTierIssues(environment.provider, service, environment.provider.availabilityZones.length)) {
         ctx.addIssue({ code: 'custom', path: ['environments', index, 'provider', ...issue.path], message: issue.message, input: issue.value });
       }
+      if (environment.provider.assetsBucket) {
+        const bucketName = `${service.name}-${environment.name}-assets-${environment.provider.account}-${environment.provider.region}`;
+        if (bucketName.length > 63) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', index, 'provider', 'assetsBucket'],
+            message: `would be named ${bucketName} (${bucketName.length} characters), longer than the 63 S3 allows: shorten service.name or the environment name`,
+            input: environment.provider.assetsBucket,
+          });
+        }
+      }
     }
   })
   .transform((config): DeploymentConfig => {

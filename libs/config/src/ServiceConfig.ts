@@ -239,7 +239,7 @@ export const TASK_API_SERVICE = {
   name: 'task-api',
   image: { directory: 'apps/task-api' },
   containerPort: 8080,
-  healthCheckPath: '/healthz',
+  healthCheckPath: '/readyz',
   healthCheckCommand: ['CMD', 'node', '/app/dist/healthcheck.js'],
   user: '1000:1000',
   environment: { LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '20000' },

@@ -301,7 +301,8 @@ export function serviceTaskRoleArn(config: EnvironmentConfig): string {
 
 /**
  * Name of the provider's assets bucket: fixed, so the service stack names it in the task role's
- * policy without a reference to the data stack. Account and region make it unique across S3.
+ * policy without a reference to the data stack. Account and region make it unique across S3;
+ * the config refuses names longer than S3's 63 characters.
  */
 export function assetsBucketName(config: EnvironmentConfig): string {
   return `${config.serviceName}-${config.name}-assets-${config.provider.account}-${config.provider.region}`;

@@ -95,6 +95,7 @@ describe('parseDeploymentConfig', () => {
       acceptanceRequired: true,
       deletionProtection: true,
       subnetCidrMask: 24,
+      capacity: { type: 'fargate' },
     });
     expect(listenerPort(config)).toBe(80);
     // without a service section, the sample task API
@@ -102,7 +103,8 @@ describe('parseDeploymentConfig', () => {
       name: 'task-api',
       image: { kind: 'directory', directory: 'apps/task-api', file: 'Dockerfile' },
       containerPort: 8080,
-      healthCheckPath: '/healthz',
+      // readiness, not liveness: a database blip must not drain every task (apps/task-api README)
+      healthCheckPath: '/readyz',
       user: '1000:1000',
       cpuArchitecture: 'x86_64',
       cpu: 256,
