@@ -168,7 +168,7 @@ export class ApiService extends StackPart {
     }
     if (assetsBucket) {
       assetsBucket.grantRead(this.taskDefinition.taskRole);
-      container.addEnvironment('ASSETS_BUCKET', assetsBucket.bucket.bucketName);
+      container.addEnvironment('ASSETS_BUCKET', assetsBucket.bucketName);
     }
   }
 }

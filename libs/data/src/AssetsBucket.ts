@@ -90,6 +90,11 @@ export class AssetsBucket extends Construct {
     });
   }
 
+  /** The bucket's name: the fixed one as a literal (usable in any stack), else the bucket's reference. */
+  public get bucketName(): string {
+    return this.fixedName ?? this.bucket.bucketName;
+  }
+
   /**
    * Read-only access for `role` ({@link grantRead}) and the bucket policy statement that refuses
    * it every read not made through the gateway endpoint ({@link restrictReadsToEndpoint}). Use

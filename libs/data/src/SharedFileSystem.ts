@@ -79,8 +79,12 @@ export class SharedFileSystem extends Construct {
       enableAutomaticBackups: true,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
       throughputMode: efs.ThroughputMode.ELASTIC,
-      // Only our statements: CDK's default policy would let any principal write, and even be root,
-      // through a mount target. Access is granted to identities (mountInto) and bounded here.
+      // Only our statements. Without `allowAnonymousAccess: true` CDK appends an Allow of
+      // ClientWrite and ClientRootAccess for every principal (`AWS: *`) through a mount target, so
+      // any role of the account could write without an identity grant. With only denies here, a
+      // principal needs its own grant (mountInto), and an NFS client without IAM (anonymous) is
+      // refused because nothing allows it.
+      allowAnonymousAccess: true,
       fileSystemPolicy: new iam.PolicyDocument({
         statements: [
           new iam.PolicyStatement({

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { PrivateApiApp, applyDeployPathGuards, unacknowledgedFindings } from '@private-api/compliance';
 import { describe, expect, it } from 'vitest';
@@ -228,5 +229,29 @@ describe('the data tier under both compliance packs', () => {
       finding.constructPaths.some((path) => /^Data\/(Database|Files|Assets|LogRetention|Task\/TaskRole)/.test(path)),
     );
     expect(dataTierFindings.map((finding) => `${finding.rule} ${finding.constructPaths.join(',')}`)).toEqual([]);
+  });
+});
+
+describe('AssetsBucket with a fixed name, read by a role in a later stack', () => {
+  it('writes the literal bucket ARN into the role policy (no reference back), with the endpoint condition, and the bucket policy names the role by ARN', () => {
+    const app = new App();
+    const { stack, s3Endpoint } = dataTier(app);
+    const assets = new AssetsBucket(stack, 'NamedAssets', { gatewayEndpoint: s3Endpoint, bucketName: 'ledger-qa-assets-111111111111-eu-west-1' });
+    const later = new Stack(app, 'Service', { env });
+    const role = new iam.Role(later, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), roleName: 'ledger-qa-task' });
+    assets.grantRead(role);
+    assets.restrictReadsToEndpoint('arn:aws:iam::111111111111:role/ledger-qa-task');
+    expect(assets.bucketName).toBe('ledger-qa-assets-111111111111-eu-west-1');
+    const statements = Object.values(Template.fromStack(later).findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown; Condition?: unknown }[],
+    );
+    const read = statements.find((statement) => JSON.stringify(statement.Action).includes('s3:GetObject'));
+    expect(read?.Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::ledger-qa-assets-111111111111-eu-west-1']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::ledger-qa-assets-111111111111-eu-west-1/*']] },
+    ]);
+    expect(Object.keys((read?.Condition as { StringEquals: object }).StringEquals)).toEqual(['aws:SourceVpce']);
+    const bucketPolicy = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(bucketPolicy).toContain('"aws:PrincipalArn":"arn:aws:iam::111111111111:role/ledger-qa-task"');
   });
 });

@@ -7,6 +7,7 @@ import {
   logsEndpointStatements,
   s3EndpointStatements,
   secretsManagerEndpointStatements,
+  ssmAgentEndpointStatements,
   ssmEndpointStatements,
   type EndpointPolicyScope,
 } from '../src/index';
@@ -122,8 +123,30 @@ describe('endpoint policy statements', () => {
     expect(JSON.stringify(statement)).toContain('{"Ref":"AWS::Partition"}');
   });
 
-  it('knows every endpoint a Fargate task without NAT needs, and both ECR endpoints share one policy', () => {
-    expect(Object.keys(ENDPOINT_POLICIES).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3', 'secretsmanager', 'ssm']);
+  it('knows every endpoint a Fargate task or an EC2 container instance without NAT needs, and both ECR endpoints share one policy', () => {
+    expect(Object.keys(ENDPOINT_POLICIES).sort()).toEqual(
+      ['ec2messages', 'ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs', 's3', 'secretsmanager', 'ssm', 'ssmmessages'].sort(),
+    );
     expect(ENDPOINT_POLICIES['ecr.api']).toBe(ENDPOINT_POLICIES['ecr.dkr']);
+  });
+
+  it.each(['ecs', 'ecs-agent', 'ecs-telemetry', 'ssmmessages', 'ec2messages'])(
+    "%s: the agent's actions for our own principals only, with no resource-account condition (most of them name no resource)",
+    (name) => {
+      const builder = ENDPOINT_POLICIES[name];
+      if (!builder) throw new Error(`no policy for ${name}`);
+      const [statement, ...rest] = json(builder(scope)) as { Principal: unknown; Action: string; Condition: unknown }[];
+      expect(rest).toEqual([]);
+      expect(statement?.Principal).toEqual({ AWS: '*' });
+      expect(statement?.Action).toBe(`${name.startsWith('ecs') ? 'ecs' : name}:*`);
+      expect(statement?.Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': scope.account } });
+    },
+  );
+
+  it("SSM Agent (container instances): registration and associations for our own principals, no parameter reads", () => {
+    const [statement] = json(ssmAgentEndpointStatements(scope)) as { Action: string[]; Condition: unknown }[];
+    expect(statement?.Action).toContain('ssm:UpdateInstanceInformation');
+    expect(statement?.Action.filter((action) => action.startsWith('ssm:GetParameter'))).toEqual([]);
+    expect(statement?.Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': scope.account } });
   });
 });
