@@ -76,6 +76,10 @@ const ROLE_WRITE_ACTIONS = [
   'iam:DetachRolePolicy',
   'iam:PutRolePermissionsBoundary',
   'iam:PassRole',
+  'iam:CreateInstanceProfile',
+  'iam:DeleteInstanceProfile',
+  'iam:AddRoleToInstanceProfile',
+  'iam:RemoveRoleFromInstanceProfile',
 ];
 
 export function executionPolicyName(names: DeployPathNames, kind: AccountKind, part = 1): string {
@@ -90,6 +94,11 @@ export function executionPolicyNamePattern(serviceName: string): RegExp {
 
 function roleArnPattern(partition: string, account: string, names: DeployPathNames): string {
   return `arn:${partition}:iam::${account}:role/${names.roleNamePrefix}*`;
+}
+
+/** Instance profiles are named like roles: `<service>-*` (a generated name starts with the stack name). */
+function instanceProfileArnPattern(partition: string, account: string, names: DeployPathNames): string {
+  return `arn:${partition}:iam::${account}:instance-profile/${names.roleNamePrefix}*`;
 }
 
 export function boundaryArn(partition: string, account: string, names: DeployPathNames): string {
@@ -111,6 +120,13 @@ function serviceScope(service: string, partition: string, account: string, names
       return [`arn:${partition}:ssm:*:${account}:parameter/${svc}/*`];
     case 'codepipeline':
       return [`arn:${partition}:codepipeline:*:${account}:${svc}-*`];
+    case 'iam':
+      // The table's only iam: actions are an instance profile's; roles get their own statements below.
+      return [instanceProfileArnPattern(partition, account, names)];
+    case 'secretsmanager':
+      // No template creates a secret itself: the only ones are the master user secrets RDS creates for a
+      // database with ManageMasterUserPassword, which it names `rds!db-<uuid>`.
+      return [`arn:${partition}:secretsmanager:*:${account}:secret:rds!*`];
     default:
       return ['*'];
   }
@@ -187,6 +203,7 @@ export function escalationDenials(
   passedToServices: readonly string[],
 ): PolicyStatement[] {
   const ourRoles = roleArnPattern(partition, account, names);
+  const ourInstanceProfiles = instanceProfileArnPattern(partition, account, names);
   return [
     {
       Sid: 'DenyRolesWithoutTheBoundary',
@@ -211,11 +228,12 @@ export function escalationDenials(
       ],
     },
     {
-      // Covers the cdk-* bootstrap roles, administrator roles and every role another team owns.
+      // Covers the cdk-* bootstrap roles, administrator roles and every role another team owns, and their
+      // instance profiles (a role action never names a profile, nor a profile action a role).
       Sid: 'DenyRolesWithoutOurPrefix',
       Effect: 'Deny',
       Action: ROLE_WRITE_ACTIONS,
-      NotResource: ourRoles,
+      NotResource: [ourRoles, ourInstanceProfiles],
     },
     {
       Sid: 'DenyUnlistedManagedPolicies',
@@ -298,6 +316,12 @@ function usageOf(stacks: readonly DeployedStack[]): KindUsage {
   return { actions, passedToServices, serviceLinkedRoles, managedPolicies, regions, readsAssets, hasRoles };
 }
 
+/** The actions minus those a wildcard among them already grants (`ec2:DescribeVpcs` beside `ec2:Describe*`). */
+function withoutCoveredActions(actions: readonly string[]): string[] {
+  const prefixes = actions.filter((action) => action.endsWith('*')).map((action) => action.slice(0, -1).toLowerCase());
+  return actions.filter((action) => action.endsWith('*') || !prefixes.some((prefix) => action.toLowerCase().startsWith(prefix)));
+}
+
 function sidOf(service: string): string {
   return service
     .split(/[^a-zA-Z0-9]+/)
@@ -318,7 +342,7 @@ export function executionStatements(stacks: readonly DeployedStack[], account: s
   const regions = [...usage.regions].sort();
   const statements: PolicyStatement[] = [];
   for (const service of [...usage.actions.keys()].sort()) {
-    const actions = [...(usage.actions.get(service) ?? [])].sort();
+    const actions = withoutCoveredActions([...(usage.actions.get(service) ?? [])]).sort();
     statements.push({
       Sid: `${sidOf(service)}ForOurStacks`,
       Effect: 'Allow',

@@ -20,6 +20,11 @@ export interface ResourceTypePermissions {
 
 const TAGS_EC2 = ['ec2:CreateTags', 'ec2:DeleteTags', 'ec2:DescribeTags'];
 const TAGS_ELB = ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags', 'elasticloadbalancing:DescribeTags'];
+const TAGS_RDS = ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource', 'rds:ListTagsForResource'];
+const TAGS_EFS = ['elasticfilesystem:TagResource', 'elasticfilesystem:UntagResource', 'elasticfilesystem:ListTagsForResource'];
+const TAGS_ECS = ['ecs:TagResource', 'ecs:UntagResource', 'ecs:ListTagsForResource'];
+/** The reads RDS's DB instance handler makes of the VPC it places the instance in. */
+const RDS_VPC_READS = ['ec2:DescribeAccountAttributes', 'ec2:DescribeAvailabilityZones', 'ec2:DescribeInternetGateways', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcAttribute', 'ec2:DescribeVpcs'];
 const SECURITY_GROUP_RULES = [
   'ec2:AuthorizeSecurityGroupIngress',
   'ec2:AuthorizeSecurityGroupEgress',
@@ -70,6 +75,15 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, ResourceTypePerm
     actions: ['ecs:CreateService', 'ecs:DeleteService', 'ecs:DescribeServices', 'ecs:UpdateService', 'ecs:TagResource', 'ecs:UntagResource', 'ecs:ListTagsForResource', 'elasticloadbalancing:DescribeTargetGroups'],
     serviceLinkedRoles: ['ecs.amazonaws.com'],
   },
+  'AWS::ECS::CapacityProvider': {
+    // autoscaling:CreateOrUpdateTags: ECS tags the group it manages (AmazonECSManaged); managed scaling and
+    // termination protection then run under ECS's service-linked role.
+    actions: ['ecs:CreateCapacityProvider', 'ecs:UpdateCapacityProvider', 'ecs:DeleteCapacityProvider', 'ecs:DescribeCapacityProviders', ...TAGS_ECS, 'autoscaling:CreateOrUpdateTags'],
+    serviceLinkedRoles: ['ecs.amazonaws.com'],
+  },
+  'AWS::ECS::ClusterCapacityProviderAssociations': {
+    actions: ['ecs:PutClusterCapacityProviders', 'ecs:DescribeClusters', 'ecs:DescribeCapacityProviders'],
+  },
   'AWS::ECS::TaskDefinition': {
     actions: ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource', 'ecs:UntagResource', 'ecs:ListTagsForResource'],
     passesRoleTo: 'ecs-tasks.amazonaws.com',
@@ -87,6 +101,138 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, ResourceTypePerm
   // Role and inline policy actions are generated separately (scoped to our role path, boundary required).
   'AWS::IAM::Role': { actions: [] },
   'AWS::IAM::Policy': { actions: [] },
+  // The only iam: actions of this table: SERVICE_SCOPES limits them to instance profiles named `<service>-*`
+  // (CloudFormation names an unnamed profile `<stack>-<logical id>-<suffix>`, and every stack name starts with
+  // the service name). The role in a profile is only ever used by EC2: the schema's iam:PassRole.
+  'AWS::IAM::InstanceProfile': {
+    actions: ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile'],
+    passesRoleTo: 'ec2.amazonaws.com',
+  },
+  'AWS::EC2::LaunchTemplate': {
+    // The instance profile is passed when an instance launches from the template (iam:PassRole to EC2).
+    actions: ['ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplate', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', ...TAGS_EC2],
+    passesRoleTo: 'ec2.amazonaws.com',
+  },
+  'AWS::AutoScaling::AutoScalingGroup': {
+    // Creating or updating a group with a launch template checks that the caller may launch from it
+    // (ec2:RunInstances, ec2:CreateTags of its tag specifications, iam:PassRole of its instance profile's
+    // role to EC2); the instances are then launched under Auto Scaling's service-linked role. The schema's
+    // autoscaling:Describe* and ec2:Describe* stay wildcards (read-only; which calls the handler makes is not
+    // listed). Trimmed from the schema: load balancer, VPC Lattice and notification attachments, lifecycle
+    // hooks, alarms, managed fleets, ec2:Get* (instance requirements of a mixed instances policy; it would also
+    // reach console output and password data) and ssm:Get* (a launch template ImageId of `resolve:ssm:`; ours
+    // is a template parameter CloudFormation resolves).
+    actions: [
+      'autoscaling:CreateAutoScalingGroup',
+      'autoscaling:UpdateAutoScalingGroup',
+      'autoscaling:DeleteAutoScalingGroup',
+      'autoscaling:Describe*',
+      'autoscaling:CreateOrUpdateTags',
+      'autoscaling:DeleteTags',
+      'autoscaling:EnableMetricsCollection',
+      'autoscaling:DisableMetricsCollection',
+      'ec2:RunInstances',
+      'ec2:CreateTags',
+      'ec2:Describe*',
+    ],
+    passesRoleTo: 'ec2.amazonaws.com',
+    serviceLinkedRoles: ['autoscaling.amazonaws.com'],
+  },
+  'AWS::EFS::FileSystem': {
+    // FileSystemPolicy, BackupPolicy and a customer managed KmsKeyId (kms:CreateGrant, kms:DescribeKey,
+    // kms:GenerateDataKeyWithoutPlaintext); the handler reads every policy back, replication included.
+    // Trimmed from the schema: creating and deleting a replication configuration, and its iam:PassRole.
+    actions: [
+      'elasticfilesystem:CreateFileSystem',
+      'elasticfilesystem:DeleteFileSystem',
+      'elasticfilesystem:DescribeFileSystems',
+      'elasticfilesystem:UpdateFileSystem',
+      'elasticfilesystem:UpdateFileSystemProtection',
+      'elasticfilesystem:PutFileSystemPolicy',
+      'elasticfilesystem:DescribeFileSystemPolicy',
+      'elasticfilesystem:DeleteFileSystemPolicy',
+      'elasticfilesystem:PutBackupPolicy',
+      'elasticfilesystem:DescribeBackupPolicy',
+      'elasticfilesystem:PutLifecycleConfiguration',
+      'elasticfilesystem:DescribeLifecycleConfiguration',
+      'elasticfilesystem:DescribeReplicationConfigurations',
+      'elasticfilesystem:DeleteTags',
+      ...TAGS_EFS,
+      'kms:DescribeKey',
+      'kms:CreateGrant',
+      'kms:GenerateDataKeyWithoutPlaintext',
+    ],
+    serviceLinkedRoles: ['elasticfilesystem.amazonaws.com'],
+  },
+  'AWS::EFS::MountTarget': {
+    // EFS creates, changes and deletes the mount target's network interface with the caller's permissions.
+    actions: [
+      'elasticfilesystem:CreateMountTarget',
+      'elasticfilesystem:DeleteMountTarget',
+      'elasticfilesystem:DescribeMountTargets',
+      'elasticfilesystem:DescribeMountTargetSecurityGroups',
+      'elasticfilesystem:ModifyMountTargetSecurityGroups',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeSecurityGroups',
+    ],
+  },
+  'AWS::EFS::AccessPoint': {
+    actions: ['elasticfilesystem:CreateAccessPoint', 'elasticfilesystem:DeleteAccessPoint', 'elasticfilesystem:DescribeAccessPoints', ...TAGS_EFS],
+  },
+  'AWS::RDS::DBInstance': {
+    // Storage and Performance Insights encrypted with our keys (kms:CreateGrant, kms:DescribeKey);
+    // ManageMasterUserPassword with MasterUserSecret.KmsKeyId: RDS creates and tags the `rds!db-…` secret
+    // (create, modify) and rotates it on request (modify) with the caller's permissions, encrypted with our
+    // key (kms:GenerateDataKey, kms:Decrypt);
+    // EnableCloudwatchLogsExports publishes under RDS's service-linked role. DeletionPolicy Snapshot: the
+    // final snapshot on delete (rds:CreateDBSnapshot). Trimmed from the schema: read replicas, restores,
+    // associated roles and enhanced monitoring (iam:PassRole), none of which our templates set.
+    actions: [
+      'rds:CreateDBInstance',
+      'rds:ModifyDBInstance',
+      'rds:DeleteDBInstance',
+      'rds:RebootDBInstance',
+      'rds:CreateDBSnapshot',
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBClusters',
+      'rds:DescribeDBEngineVersions',
+      'rds:DescribeDBParameterGroups',
+      'rds:DescribeDBInstanceAutomatedBackups',
+      'rds:DescribeDBSnapshots',
+      'rds:DescribeEvents',
+      ...TAGS_RDS,
+      ...RDS_VPC_READS,
+      'kms:DescribeKey',
+      'kms:CreateGrant',
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:TagResource',
+      'secretsmanager:RotateSecret',
+    ],
+    serviceLinkedRoles: ['rds.amazonaws.com'],
+  },
+  'AWS::RDS::DBParameterGroup': {
+    actions: [
+      'rds:CreateDBParameterGroup',
+      'rds:ModifyDBParameterGroup',
+      'rds:ResetDBParameterGroup',
+      'rds:DeleteDBParameterGroup',
+      'rds:DescribeDBParameterGroups',
+      'rds:DescribeDBParameters',
+      'rds:DescribeEngineDefaultParameters',
+      ...TAGS_RDS,
+    ],
+    serviceLinkedRoles: ['rds.amazonaws.com'],
+  },
+  'AWS::RDS::DBSubnetGroup': {
+    actions: ['rds:CreateDBSubnetGroup', 'rds:ModifyDBSubnetGroup', 'rds:DeleteDBSubnetGroup', 'rds:DescribeDBSubnetGroups', ...TAGS_RDS],
+    serviceLinkedRoles: ['rds.amazonaws.com'],
+  },
   'AWS::KMS::Key': {
     actions: ['kms:CreateKey', 'kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:GetKeyRotationStatus', 'kms:EnableKey', 'kms:DisableKey', 'kms:UpdateKeyDescription', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags'],
   },

