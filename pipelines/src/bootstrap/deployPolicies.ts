@@ -11,7 +11,10 @@ export interface DeployedStack {
   readonly account: string;
   readonly region: string;
   readonly stackName: string;
-  readonly template: { readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: unknown }>> };
+  readonly template: {
+    readonly Parameters?: Readonly<Record<string, { readonly Type: string; readonly Default?: unknown }>>;
+    readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: unknown }>>;
+  };
 }
 
 export interface PolicyStatement {
@@ -165,6 +168,69 @@ function flatten(value: unknown): string {
   return '*';
 }
 
+/** A template parameter whose value CloudFormation reads from Parameter Store at deploy time. */
+export interface ParameterRead {
+  /** The template parameter's logical ID (`BootstrapVersion`). */
+  readonly logicalId: string;
+  /** The ARN of the Parameter Store parameter it reads. */
+  readonly arn: string;
+}
+
+const SSM_PARAMETER_TYPE_PREFIX = 'AWS::SSM::Parameter::Value<';
+const SSM_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:(\d{12})?:parameter\/\S+$/;
+
+/**
+ * The Parameter Store parameters CloudFormation reads, with the stack's service role (the execution
+ * role), when it creates or updates the stack or a change set: those of the template's parameters of a
+ * Systems Manager parameter type (`AWS::SSM::Parameter::Value<…>`), named by their Default, since
+ * `cdk deploy` and the pipeline pass no parameter values. Today: CDK's `BootstrapVersion`
+ * (`/cdk-bootstrap/<qualifier>/version`), the ECS-optimized AMI of EC2 capacity (a public
+ * `/aws/service/…` parameter) and, in a consumer's endpoint stack, the provider's endpoint service name
+ * (a full ARN in the provider account, shared through AWS RAM).
+ *
+ * - CloudFormation fetches the value from Parameter Store on stack create and update and change set
+ *   creation; a parameter of the same account is given by name, one shared by another account by its full
+ *   ARN: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/systems-manager-parameter-types.html
+ * - With a service role, CloudFormation uses that role for all operations on the stack:
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html
+ * - The call is `ssm:GetParameters` (names or ARNs, full ARNs for shared parameters:
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html). The
+ *   CloudFormation guide names no IAM action; the ValidationError it returns without it is "AccessDenied.
+ *   User doesn't have permission to call ssm:GetParameters" (https://github.com/aws/aws-cdk/issues/20959,
+ *   and for a cross-account CDK pipeline's execution policy
+ *   https://github.com/aws-samples/aws-cross-account-cicd-pipeline/issues/33). Nothing shows
+ *   `ssm:GetParameter` (singular) being called, so it is not granted.
+ * - Public parameters have an ARN without an account, `arn:aws:ssm:us-west-2::parameter/aws/service/ecs/…`:
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters.html
+ *
+ * A parameter whose Default is not a literal name or ARN stops the generator: the policy could not name it.
+ */
+export function parametersReadAtDeploy(stack: DeployedStack): ParameterRead[] {
+  const partition = partitionOf(stack.region);
+  const reads: ParameterRead[] = [];
+  for (const [logicalId, parameter] of Object.entries(stack.template.Parameters ?? {})) {
+    if (!parameter.Type.startsWith(SSM_PARAMETER_TYPE_PREFIX)) continue;
+    const where = `${stack.stackName}: template parameter ${logicalId} (${parameter.Type})`;
+    const name = parameter.Default;
+    if (typeof name !== 'string') {
+      throw new Error(
+        `${where} is read from Parameter Store at deploy time, but its Default is not a literal parameter name or ARN (${name === undefined ? 'none' : JSON.stringify(name)}): the execution policy can only allow reading a parameter it can name`,
+      );
+    }
+    if (name.startsWith('arn:')) {
+      if (!SSM_PARAMETER_ARN.test(name)) throw new Error(`${where}: its Default ${name} is not the ARN of a Systems Manager parameter`);
+      reads.push({ logicalId, arn: name });
+    } else {
+      // Parameter Store's name characters (a-zA-Z0-9_.-, and / between levels).
+      if (!/^\/?[\w.-]+(\/[\w.-]+)*$/.test(name)) throw new Error(`${where}: its Default ${JSON.stringify(name)} is not a Parameter Store parameter name`);
+      const path = name.replace(/^\//, '');
+      const account = path.startsWith('aws/service/') ? '' : stack.account;
+      reads.push({ logicalId, arn: `arn:${partition}:ssm:${stack.region}:${account}:parameter/${path}` });
+    }
+  }
+  return reads;
+}
+
 /** The IAM actions the roles of a template are granted (inline and attached), as service prefixes. */
 export function servicesGrantedToRoles(stack: DeployedStack): string[] {
   const services = new Set<string>();
@@ -281,6 +347,8 @@ interface KindUsage {
   readonly regions: Set<string>;
   readonly readsAssets: boolean;
   readonly hasRoles: boolean;
+  /** ARNs of the Parameter Store parameters the templates' parameters read at deploy time. */
+  readonly parametersRead: Set<string>;
 }
 
 function usageOf(stacks: readonly DeployedStack[]): KindUsage {
@@ -291,8 +359,10 @@ function usageOf(stacks: readonly DeployedStack[]): KindUsage {
   const regions = new Set<string>();
   let readsAssets = false;
   let hasRoles = false;
+  const parametersRead = new Set<string>();
   for (const stack of stacks) {
     regions.add(stack.region);
+    for (const read of parametersReadAtDeploy(stack)) parametersRead.add(read.arn);
     for (const managed of managedPoliciesOf(stack)) managedPolicies.add(managed);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
       const permissions = permissionsOf(resource.Type);
@@ -313,7 +383,7 @@ function usageOf(stacks: readonly DeployedStack[]): KindUsage {
       readsAssets ||= permissions.readsAssets ?? false;
     }
   }
-  return { actions, passedToServices, serviceLinkedRoles, managedPolicies, regions, readsAssets, hasRoles };
+  return { actions, passedToServices, serviceLinkedRoles, managedPolicies, regions, readsAssets, hasRoles, parametersRead };
 }
 
 /** The actions minus those a wildcard among them already grants (`ec2:DescribeVpcs` beside `ec2:Describe*`). */
@@ -332,7 +402,8 @@ function sidOf(service: string): string {
 /**
  * The CloudFormation execution policy statements of one account kind in one account: what its
  * templates' resource types need, scoped to our names where the service allows, limited to the
- * regions the kind deploys to, IAM only on roles with our name prefix and boundary; then the denials.
+ * regions the kind deploys to, reads of the Parameter Store parameters its templates' parameters
+ * name, IAM only on roles with our name prefix and boundary; then the denials.
  */
 export function executionStatements(stacks: readonly DeployedStack[], account: string, names: DeployPathNames): PolicyStatement[] {
   const [first] = stacks;
@@ -349,6 +420,16 @@ export function executionStatements(stacks: readonly DeployedStack[], account: s
       Action: actions,
       Resource: serviceScope(service, partition, account, names),
       ...(GLOBAL_SERVICES.has(service) ? {} : { Condition: { StringEquals: { 'aws:RequestedRegion': regions } } }),
+    });
+  }
+  if (usage.parametersRead.size > 0) {
+    // See parametersReadAtDeploy: exactly the parameters the templates name, in the kind's regions.
+    statements.push({
+      Sid: 'ReadTemplateParameters',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameters'],
+      Resource: [...usage.parametersRead].sort(),
+      Condition: { StringEquals: { 'aws:RequestedRegion': regions } },
     });
   }
   if (usage.readsAssets) {
@@ -447,7 +528,8 @@ export function packStatements(statements: readonly PolicyStatement[], maxCharac
 
 /**
  * The permissions boundary of an account: every service its templates deploy or grant to their
- * roles (and nothing else), minus the escalation paths. It binds the CloudFormation execution
+ * roles, and SSM where their parameters are read from Parameter Store (and nothing else), minus the
+ * escalation paths. It binds the CloudFormation execution
  * role (bootstrap `--custom-permissions-boundary`) and every role our stacks create, so neither
  * can create a role without it, remove it, change it, or touch a role without our name prefix.
  */
@@ -459,6 +541,7 @@ export function boundaryDocument(stacks: readonly DeployedStack[], account: stri
   const usage = usageOf(stacks);
   const services = new Set<string>(['iam', 'sts', ...usage.actions.keys(), ...stacks.flatMap(servicesGrantedToRoles)]);
   if (usage.readsAssets) services.add('s3');
+  if (usage.parametersRead.size > 0) services.add('ssm');
   return {
     Version: '2012-10-17',
     Statement: [

@@ -7,6 +7,7 @@ import {
   MANAGED_POLICY_MAX_CHARACTERS,
   deploymentPolicies,
   executionStatements,
+  parametersReadAtDeploy,
   type AccountKind,
   type AccountPolicies,
   type DeployedStack,
@@ -163,6 +164,50 @@ const simulated = (type: string, service: string): boolean =>
   (service === 'secretsmanager' && type === 'AWS::RDS::DBInstance') ||
   !['s3', 'lambda', 'sns', 'ssm', 'codepipeline', 'iam', 'secretsmanager'].includes(service);
 
+/**
+ * The evaluator's ARN pattern for an SSM parameter requires an account, so a public parameter
+ * (`arn:aws:ssm:<region>::parameter/aws/service/…`, no account) cannot be evaluated as it is: its
+ * request, and every account-less parameter ARN of the policies, get this stand-in account instead,
+ * which keeps "the policy names exactly this ARN" what is evaluated.
+ */
+const PUBLIC_PARAMETERS_STAND_IN = '000000000000';
+
+function withStandInAccount<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(/(:ssm:[a-z0-9-]+:):parameter\//g, `$1${PUBLIC_PARAMETERS_STAND_IN}:parameter/`)) as T;
+}
+
+/**
+ * How CloudFormation's read of a parameter is evaluated: in the stack's account; in the owner's account
+ * with the resource share's grant (AWS RAM's read-only permission to the consumer account) as the
+ * resource policy for a shared parameter; with a grant to everyone for a public one.
+ */
+function parameterRead(
+  stack: DeployedStack,
+  arn: string,
+  identity: readonly PolicyDocument[],
+): { request: Parameters<typeof decide>[0]; identity: PolicyDocument[] } {
+  const owner = arn.split(':')[4] ?? '';
+  const base = { principal: executionRole(stack), action: 'ssm:GetParameters', context: { 'aws:RequestedRegion': stack.region } };
+  if (owner === '') {
+    const resource = withStandInAccount(arn);
+    const everyone = { Version: '2012-10-17' as const, Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ssm:GetParameters', Resource: resource }] };
+    return { request: { ...base, resource, account: PUBLIC_PARAMETERS_STAND_IN, resourcePolicy: everyone }, identity: withStandInAccount([...identity]) };
+  }
+  if (owner !== stack.account) {
+    const shared = {
+      Version: '2012-10-17' as const,
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${stack.account}:root` }, Action: ['ssm:GetParameters', 'ssm:GetParameter'], Resource: arn }],
+    };
+    return { request: { ...base, resource: arn, account: owner, resourcePolicy: shared }, identity: [...identity] };
+  }
+  return { request: { ...base, resource: arn, account: owner }, identity: [...identity] };
+}
+
+/** Another parameter of the same owner: `/other/secret`, or for AWS's public ones another public parameter. */
+function otherParameter(arn: string): string {
+  return arn.split(':')[4] === '' ? arn.replace(/parameter\/.*$/, 'parameter/aws/service/global-infrastructure/regions') : arn.replace(/parameter\/.*$/, 'parameter/other/secret');
+}
+
 /** A service no template passes a role to (see the escalation paths). */
 const UNUSED_SERVICE = 'sagemaker.amazonaws.com';
 
@@ -262,6 +307,8 @@ describe.each([
             // IAM is granted for roles whatever the table says (an instance profile's actions are the table's only ones).
             .filter((service) => service !== 'iam'),
         );
+        // CloudFormation reads the templates' SSM-typed parameters (every CDK template's BootstrapVersion).
+        if (stacks.some((stack) => stack.account === account.account && stack.kind === kind && parametersReadAtDeploy(stack).length > 0)) needed.add('ssm');
         const granted = account.executionPolicies
           .filter((policy) => policy.name.includes(`-cdk-exec-${kind}`))
           .flatMap((policy) => policy.document.Statement)
@@ -277,12 +324,25 @@ describe.each([
     }
   });
 
-  it('allows every action every template needs, on the resource names CloudFormation will use (real IAM evaluation)', async () => {
+  it('allows every action every template needs, on the resource names CloudFormation will use, and the Parameter Store reads of its parameters on exactly those parameters (real IAM evaluation)', async () => {
     const denied: string[] = [];
+    const readsAllowedElsewhere: string[] = [];
+    let readsChecked = 0;
     const seen = new Set<string>();
     const once = (key: string): boolean => !seen.has(key) && Boolean(seen.add(key));
     for (const stack of stacks) {
       const { identity, boundary } = policiesFor(policies, stack);
+      // CloudFormation reads each SSM-typed template parameter with the execution role: allowed on that
+      // parameter, and on no other (`/other/secret` of the same owner, even shared with this account).
+      for (const read of parametersReadAtDeploy(stack)) {
+        readsChecked += 1;
+        const exact = parameterRead(stack, read.arn, identity);
+        const decision = await decide(exact.request, exact.identity, boundary);
+        if (decision !== 'Allowed') denied.push(`${stack.stackName} parameter ${read.logicalId}: ssm:GetParameters ${read.arn} → ${decision}`);
+        const other = parameterRead(stack, otherParameter(read.arn), identity);
+        const otherDecision = await decide(other.request, other.identity, boundary);
+        if (otherDecision === 'Allowed') readsAllowedElsewhere.push(`${stack.stackName}: ssm:GetParameters ${otherParameter(read.arn)}`);
+      }
       for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? ({} as Resources))) {
         for (const action of permissionsOf(resource.Type)?.actions ?? []) {
           const service = action.split(':')[0] ?? '';
@@ -337,6 +397,8 @@ describe.each([
       }
     }
     expect(denied).toEqual([]);
+    expect(readsAllowedElsewhere).toEqual([]);
+    expect(readsChecked).toBeGreaterThan(0);
   }, 120_000);
 
   it('closes the escalation paths in every account, with and without the boundary, and for a bounded role that was granted everything', async () => {
@@ -398,12 +460,70 @@ describe.each([
 
 describe('generating policies', () => {
   const names: DeployPathNames = { serviceName: 'svc', roleNamePrefix: 'svc-', boundaryName: 'svc-permissions-boundary' };
-  const stack = (resources: Resources, kind: AccountKind = 'provider'): DeployedStack => ({
+  const stack = (resources: Resources, kind: AccountKind = 'provider', parameters?: DeployedStack['template']['Parameters']): DeployedStack => ({
     kind,
     account: '111111111111',
     region: 'eu-west-1',
     stackName: 'svc-stack',
-    template: { Resources: resources },
+    template: { ...(parameters ? { Parameters: parameters } : {}), Resources: resources },
+  });
+
+  describe('the Parameter Store parameters CloudFormation reads at deploy time', () => {
+    const ssmTyped = (Default: unknown, Type = 'AWS::SSM::Parameter::Value<String>'): { Type: string; Default?: unknown } =>
+      Default === undefined ? { Type } : { Type, Default };
+    const parameters = {
+      BootstrapVersion: ssmTyped('/cdk-bootstrap/hnb659fds/version'),
+      Ami: ssmTyped('/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id', 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>'),
+      Shared: ssmTyped('arn:aws:ssm:eu-west-1:222222222222:parameter/svc/qa/privatelink/endpoint-service-name'),
+      Relative: ssmTyped('plain-name'),
+      Subnets: ssmTyped('/svc/subnets', 'AWS::SSM::Parameter::Value<List<String>>'),
+      NotFromParameterStore: { Type: 'String', Default: { Ref: 'AWS::Region' } },
+    };
+
+    it('derives each ARN from the Default: a name in the stack’s account and region, a public /aws/service parameter without an account, a full ARN as it is', () => {
+      expect(parametersReadAtDeploy(stack({}, 'consumer', parameters))).toEqual([
+        { logicalId: 'BootstrapVersion', arn: 'arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version' },
+        { logicalId: 'Ami', arn: 'arn:aws:ssm:eu-west-1::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id' },
+        { logicalId: 'Shared', arn: 'arn:aws:ssm:eu-west-1:222222222222:parameter/svc/qa/privatelink/endpoint-service-name' },
+        { logicalId: 'Relative', arn: 'arn:aws:ssm:eu-west-1:111111111111:parameter/plain-name' },
+        { logicalId: 'Subnets', arn: 'arn:aws:ssm:eu-west-1:111111111111:parameter/svc/subnets' },
+      ]);
+    });
+
+    it('allows ssm:GetParameters on exactly those parameters, in the kind’s regions, and SSM in the boundary', () => {
+      const consumer = stack({}, 'consumer', parameters);
+      const read = executionStatements([consumer], '111111111111', names).find((statement) => statement.Sid === 'ReadTemplateParameters');
+      expect(read).toEqual({
+        Sid: 'ReadTemplateParameters',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameters'],
+        Resource: [
+          'arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version',
+          'arn:aws:ssm:eu-west-1:111111111111:parameter/plain-name',
+          'arn:aws:ssm:eu-west-1:111111111111:parameter/svc/subnets',
+          'arn:aws:ssm:eu-west-1:222222222222:parameter/svc/qa/privatelink/endpoint-service-name',
+          'arn:aws:ssm:eu-west-1::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id',
+        ],
+        Condition: { StringEquals: { 'aws:RequestedRegion': ['eu-west-1'] } },
+      });
+      const [account] = deploymentPolicies([consumer], names);
+      expect([account?.boundary.document.Statement[0]?.Action].flat()).toContain('ssm:*');
+      // Without SSM-typed parameters, no read and no SSM.
+      const without = stack({}, 'consumer', { Plain: { Type: 'String', Default: 'x' } });
+      expect(executionStatements([without], '111111111111', names).map((statement) => statement.Sid)).not.toContain('ReadTemplateParameters');
+      expect([deploymentPolicies([without], names)[0]?.boundary.document.Statement[0]?.Action].flat()).not.toContain('ssm:*');
+    });
+
+    it('fails naming the stack and parameter when the Default is not a literal name or ARN', () => {
+      const failing = (Default: unknown): (() => unknown) => () =>
+        executionStatements([stack({}, 'provider', { Ami: ssmTyped(Default, 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>') })], '111111111111', names);
+      expect(failing({ 'Fn::Join': ['', ['/aws/service/ecs/', { Ref: 'AWS::Region' }]] })).toThrow(
+        /^svc-stack: template parameter Ami \(AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\) is read from Parameter Store at deploy time, but its Default is not a literal parameter name or ARN \(\{"Fn::Join"/,
+      );
+      expect(failing(undefined)).toThrow(/svc-stack: template parameter Ami .* its Default is not a literal parameter name or ARN \(none\)/);
+      expect(failing('/with space/x')).toThrow(/svc-stack: template parameter Ami .*: its Default "\/with space\/x" is not a Parameter Store parameter name/);
+      expect(failing('arn:aws:secretsmanager:eu-west-1:111111111111:secret:x')).toThrow(/svc-stack: template parameter Ami .* is not the ARN of a Systems Manager parameter/);
+    });
   });
 
   it('fails naming a resource type it does not know, and where to add it', () => {

@@ -9,6 +9,11 @@ export interface Request {
   readonly resource: string;
   readonly account: string;
   readonly context?: Record<string, string | string[]>;
+  /**
+   * The resource's policy, for a resource of another account (a parameter shared through AWS RAM,
+   * whose resource share is the policy): `account` is then the resource's account.
+   */
+  readonly resourcePolicy?: PolicyDocument | { readonly Version: '2012-10-17'; readonly Statement: readonly Record<string, unknown>[] };
 }
 
 /**
@@ -29,6 +34,7 @@ export async function decide(request: Request, identity: readonly PolicyDocument
       identityPolicies: identity.map((policy, index) => ({ name: `execution-${index + 1}`, policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
       ...(boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: boundary }] } : {}),
     },
     {},
