@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { assetsBucketName, serviceTaskRoleArn, serviceTaskRoleName, type EnvironmentConfig } from '@private-api/config';
 import { PrivateApiApp, unacknowledgedFindings } from '@private-api/compliance';
@@ -249,7 +250,7 @@ describe('provider data tier and EC2 capacity (fixture qa, every part on)', () =
     });
 
     it('lets the task role re-read the database secret (after a rotation) and nothing else of Secrets Manager', () => {
-      const taskRole = stage.serviceStack.resolve((stage.serviceStack.taskDefinition.taskRole.node.defaultChild as { ref: string }).ref) as { Ref: string };
+      const taskRole = stage.serviceStack.resolve((stage.serviceStack.taskDefinition.taskRole.node.defaultChild as iam.CfnRole).ref) as { Ref: string };
       const taskPolicies = Object.values(resourcesOf(service, 'AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties?.['Roles']).includes(taskRole.Ref));
       const statements = taskPolicies.flatMap((policy) => (policy.Properties?.['PolicyDocument'] as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
       const reads = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')));
