@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
 
@@ -44,7 +44,10 @@ export interface DatabaseConfig {
   readonly password: string;
   /** DB_SSL. */
   readonly sslMode: DatabaseSslMode;
-  /** DB_SSL_CA_FILE: path of the PEM bundle the server certificate must chain to. */
+  /**
+   * DB_SSL_CA_FILE: path of the PEM bundle the server certificate must chain to; when unset with
+   * verify-full, the image's RDS bundle ({@link IMAGE_CA_BUNDLE}) if the image ships one.
+   */
   readonly caFile?: string;
   /** The contents of `caFile`, read once at start. */
   readonly ca?: string;
@@ -71,6 +74,17 @@ export const DATABASE_DEFAULTS = {
   connectTimeoutMs: 2_000,
   queryTimeoutMs: 2_000,
 } as const satisfies Partial<DatabaseConfig>;
+
+/**
+ * Where the container image puts the Amazon RDS CA bundle (see the Dockerfile and certs/README.md):
+ * with DB_SSL=verify-full and no DB_SSL_CA_FILE, this file is the CA bundle when it exists.
+ */
+export const IMAGE_CA_BUNDLE = '/etc/ssl/rds/global-bundle.pem';
+
+export interface LoadConfigOptions {
+  /** DB_SSL_CA_FILE's default when that file exists; {@link IMAGE_CA_BUNDLE} unless a test says otherwise. */
+  readonly defaultCaFile?: string;
+}
 
 const HEADERS_TIMEOUT_MARGIN_MS = 1_000;
 const MAX_SHUTDOWN_TIMEOUT_MS = 600_000;
@@ -117,7 +131,7 @@ function required(env: NodeJS.ProcessEnv, name: string, reason: string): string 
 }
 
 /** The DB_* variables; `undefined` (in memory) when none is set. */
-function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig | undefined {
+function loadDatabaseConfig(env: NodeJS.ProcessEnv, defaultCaFile: string): DatabaseConfig | undefined {
   const host = read(env, 'DB_HOST');
   if (host === undefined) {
     const stray = ['DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_PORT', 'DB_SSL', 'DB_SSL_CA_FILE'].find((name) => read(env, name) !== undefined);
@@ -139,10 +153,14 @@ function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig | undefined 
   }
   const sslMode = rawSsl as DatabaseSslMode;
 
-  const caFile = read(env, 'DB_SSL_CA_FILE');
+  const explicitCaFile = read(env, 'DB_SSL_CA_FILE');
+  if (explicitCaFile !== undefined && sslMode !== 'verify-full') {
+    throw new ConfigError('DB_SSL_CA_FILE', explicitCaFile, `only applies with DB_SSL=verify-full (DB_SSL is ${sslMode})`);
+  }
+  // Unset: the bundle the image ships, if it ships one (else Node's trust store, without the RDS CAs).
+  const caFile = explicitCaFile ?? (sslMode === 'verify-full' && existsSync(defaultCaFile) ? defaultCaFile : undefined);
   let ca: string | undefined;
   if (caFile !== undefined) {
-    if (sslMode !== 'verify-full') throw new ConfigError('DB_SSL_CA_FILE', caFile, `only applies with DB_SSL=verify-full (DB_SSL is ${sslMode})`);
     try {
       ca = readFileSync(caFile, 'utf8');
     } catch (err) {
@@ -166,7 +184,7 @@ function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig | undefined 
 }
 
 /** Reads and validates the service configuration; throws {@link ConfigError} on the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
   const port = integer(env, 'PORT', DEFAULTS.port, 1, 65_535);
 
   const host = read(env, 'HOST') ?? DEFAULTS.host;
@@ -191,6 +209,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     keepAliveTimeoutMs,
     headersTimeoutMs: keepAliveTimeoutMs + HEADERS_TIMEOUT_MARGIN_MS,
   };
-  const database = loadDatabaseConfig(env);
+  const database = loadDatabaseConfig(env, options.defaultCaFile ?? IMAGE_CA_BUNDLE);
   return database === undefined ? config : { ...config, database };
 }

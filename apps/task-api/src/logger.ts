@@ -40,7 +40,19 @@ export interface LoggerOptions {
   readonly buffered?: boolean;
 }
 
-const SEVERITY: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** A switch, not a lookup table: the hot path then has no keyed property load. */
+function severity(level: LogLevel): number {
+  switch (level) {
+    case 'debug':
+      return 10;
+    case 'info':
+      return 20;
+    case 'warn':
+      return 30;
+    case 'error':
+      return 40;
+  }
+}
 const MAX_BUFFERED_CHARS = 64 * 1024;
 
 export function isLogLevel(value: string): value is LogLevel {
@@ -90,13 +102,34 @@ function cachedIsoClock(): () => string {
   };
 }
 
+/** Below this, a number with at most 3 decimals is printed exactly as its thousandths (see below). */
+const MAX_FAST_DURATION_MS = 1e9;
+
+/**
+ * `String(ms)` for a duration, the way JSON.stringify prints it, without the double-to-shortest-
+ * decimal conversion when `ms` is a whole number of microseconds (what the server logs): then the
+ * shortest decimal that reads back as `ms` is that number of thousandths with trailing zeros
+ * dropped, because doubles below 1e9 are spaced far closer than 0.001. Anything else (more
+ * decimals, negative, huge, not finite) goes through `String` and NaN/Infinity become null, as in JSON.
+ */
+function jsonDuration(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  if (micros / 1000 !== ms || !(ms >= 0 && ms < MAX_FAST_DURATION_MS)) return Number.isFinite(ms) ? String(ms) : 'null';
+  const whole = Math.floor(micros / 1000);
+  const fraction = micros - whole * 1000;
+  if (fraction === 0) return String(whole);
+  if (fraction % 100 === 0) return `${whole}.${fraction / 100}`;
+  if (fraction % 10 === 0) return `${whole}.${fraction < 100 ? '0' : ''}${fraction / 10}`;
+  return `${whole}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}`;
+}
+
 /**
  * A small structured logger: one JSON object per line (`time`, `level`, `msg`, then the fields).
  * Never throws: a value that cannot be serialised is replaced by a note, a failing sink is ignored.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
-  const threshold = SEVERITY[level];
+  const threshold = severity(level);
   const write = options.write ?? ((chunk: string) => void process.stdout.write(chunk));
   const now = options.now;
   const isoTime = now === undefined ? cachedIsoClock() : () => now().toISOString();
@@ -128,7 +161,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   }
 
   function emit(lineLevel: LogLevel, msg: string, fields: LogFields | undefined): void {
-    if (SEVERITY[lineLevel] < threshold) return;
+    if (severity(lineLevel) < threshold) return;
     // One JSON.stringify of the caller's fields, no merged object; the fixed keys come first so
     // every line starts with time, level, msg.
     const head = `{"time":"${isoTime()}","level":"${lineLevel}","msg":${JSON.stringify(msg)}`;
@@ -141,20 +174,47 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     append(rest.length > 2 ? `${head},${rest.slice(1)}\n` : `${head}}\n`);
   }
 
+  // The access line's fixed start, `{"time":"…","level":"…","msg":"request","method":`, rebuilt
+  // only when the millisecond or the level changes: under load, many lines share it.
+  let headTime = '';
+  let headLevel: LogLevel | undefined;
+  let head = '';
+  // Node's req.method is one of a few interned strings: remember the last one's JSON.
+  let lastMethod: string | undefined;
+  let lastMethodJson = 'null';
+
   /** The hot path: one line per request, assembled without an intermediate object. */
   function access(lineLevel: LogLevel, entry: AccessLogEntry): void {
-    if (SEVERITY[lineLevel] < threshold) return;
-    const method = entry.method === undefined ? 'null' : jsonString(entry.method);
-    const durationMs = Number.isFinite(entry.durationMs) ? entry.durationMs : null;
+    if (severity(lineLevel) < threshold) return;
+    const time = isoTime();
+    if (time !== headTime || lineLevel !== headLevel) {
+      headTime = time;
+      headLevel = lineLevel;
+      head = `{"time":"${time}","level":"${lineLevel}","msg":"request","method":`;
+    }
+    const method = entry.method;
+    if (method !== lastMethod) {
+      lastMethod = method;
+      lastMethodJson = method === undefined ? 'null' : jsonString(method);
+    }
     append(
-      `{"time":"${isoTime()}","level":"${lineLevel}","msg":"request","method":${method},"path":${jsonString(entry.path)},` +
-        `"status":${entry.status},"durationMs":${durationMs},"requestId":${jsonString(entry.requestId)}}\n`,
+      head +
+        lastMethodJson +
+        ',"path":' +
+        jsonString(entry.path) +
+        ',"status":' +
+        entry.status +
+        ',"durationMs":' +
+        jsonDuration(entry.durationMs) +
+        ',"requestId":' +
+        jsonString(entry.requestId) +
+        '}\n',
     );
   }
 
   return {
     level,
-    isLevelEnabled: (candidate) => SEVERITY[candidate] >= threshold,
+    isLevelEnabled: (candidate) => severity(candidate) >= threshold,
     debug: (msg, fields) => emit('debug', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -19,6 +18,7 @@ import {
 } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { newRequestId } from './requestId';
 import { StoreUnavailableError, type TaskStore } from './taskStore';
 
 /** The subset of {@link Config} the HTTP server needs. */
@@ -64,7 +64,7 @@ const REJECTED_SOCKET_LINGER_MS = 1_000;
 
 function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
 }
 
 function loggedPath(path: string): string {
@@ -262,7 +262,7 @@ export function createTaskApiServer(config: ServerConfig, logger: Logger, option
       return;
     }
     const error = rawErrorFor(err.code);
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     endRawSocket(socket, rawResponse(error, requestId));
     logger.info('request rejected', { status: error.status, reason: err.code ?? err.message, requestId });
   });

@@ -34,6 +34,7 @@ describe('compiled dist (tsconfig.build.json)', () => {
       'main.js',
       'migrations.js',
       'postgresTaskStore.js',
+      'requestId.js',
       'server.js',
       'taskStore.js',
       'tasks.js',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, IMAGE_CA_BUNDLE, loadConfig } from '../src/config';
 import { testPostgres } from './postgres/testDatabase';
 
 describe('loadConfig', () => {
@@ -76,7 +76,7 @@ describe('loadConfig: the database (DB_*)', () => {
   });
 
   it('GIVEN host, name, user and password THEN PostgreSQL with verified TLS and the pool defaults; the password is kept as is', () => {
-    expect(loadConfig(DB).database).toEqual({
+    expect(loadConfig(DB, { defaultCaFile: '/nonexistent/global-bundle.pem' }).database).toEqual({
       host: 'db.internal',
       port: 5432,
       database: 'tasks',
@@ -102,6 +102,41 @@ describe('loadConfig: the database (DB_*)', () => {
     }).database;
     expect(database).toMatchObject({ port: 6432, sslMode: 'verify-full', caFile, poolMax: 4, connectTimeoutMs: 500, queryTimeoutMs: 1_500 });
     expect(database?.ca).toContain('-----BEGIN CERTIFICATE-----');
+  });
+
+  describe('the CA bundle the image ships (DB_SSL_CA_FILE unset)', () => {
+    it('GIVEN verify-full and the bundle present THEN it is the CA bundle', () => {
+      const { caFile } = testPostgres();
+      const database = loadConfig(DB, { defaultCaFile: caFile }).database;
+      expect(database).toMatchObject({ sslMode: 'verify-full', caFile });
+      expect(database?.ca).toContain('-----BEGIN CERTIFICATE-----');
+    });
+
+    it('GIVEN the bundle absent THEN there is no CA file (Node trust store)', () => {
+      const database = loadConfig(DB, { defaultCaFile: '/nonexistent/global-bundle.pem' }).database;
+      expect(database).toBeDefined();
+      expect(database).not.toHaveProperty('caFile');
+      expect(database).not.toHaveProperty('ca');
+    });
+
+    it.each(['require', 'disable'])('GIVEN DB_SSL=%s and the bundle present THEN it is not used, and that is no error', (sslMode) => {
+      const database = loadConfig({ ...DB, DB_SSL: sslMode }, { defaultCaFile: testPostgres().caFile }).database;
+      expect(database).toMatchObject({ sslMode });
+      expect(database).not.toHaveProperty('caFile');
+    });
+
+    it('GIVEN DB_SSL_CA_FILE THEN it wins over the bundle', () => {
+      const database = loadConfig({ ...DB, DB_SSL_CA_FILE: testPostgres().caFile }, { defaultCaFile: '/etc/hosts' }).database;
+      expect(database?.caFile).toBe(testPostgres().caFile);
+    });
+
+    it('GIVEN the bundle path holds no certificate THEN a ConfigError names it', () => {
+      expect(() => loadConfig(DB, { defaultCaFile: '/etc/hosts' })).toThrow('invalid DB_SSL_CA_FILE="/etc/hosts": holds no PEM certificate');
+    });
+
+    it('GIVEN no option THEN the default is the image path', () => {
+      expect(IMAGE_CA_BUNDLE).toBe('/etc/ssl/rds/global-bundle.pem');
+    });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IMAGE_CA_BUNDLE } from '../src/config';
 import { appRoot } from './helpers';
 
 // There is no Docker engine in CI here, so the Dockerfile is checked by rules instead of built.
@@ -53,8 +54,11 @@ describe('Dockerfile', () => {
     expect(argsOf(build, 'COPY')[0]).toBe('package.json package-lock.json ./');
   });
 
-  it('GIVEN the runtime stage THEN it copies only dist/ from the build stage, and installs nothing', () => {
-    expect(argsOf(runtime, 'COPY')).toEqual([expect.stringMatching(/^--from=build (--chown=root:root )?\/build\/dist \.\/dist$/)]);
+  it('GIVEN the runtime stage THEN it copies only dist/ and the verified RDS CA bundle from the build stage, and installs nothing', () => {
+    expect(argsOf(runtime, 'COPY')).toEqual([
+      expect.stringMatching(/^--from=build (--chown=root:root )?\/build\/dist \.\/dist$/),
+      expect.stringMatching(/^--from=build (--chown=root:root )?\/build\/rds-ca\/ \/etc\/ssl\/rds\/$/),
+    ]);
     expect(argsOf(runtime, 'ADD')).toEqual([]);
     for (const command of argsOf(runtime, 'RUN')) {
       expect(command).not.toMatch(/(^|&&|;|\|)\s*(npm|npx|yarn|pnpm|corepack)\s|apt-get install/);
@@ -63,6 +67,14 @@ describe('Dockerfile', () => {
     expect(argsOf(runtime, 'RUN').join(' ')).toMatch(/^rm -rf .*\/usr\/local\/lib\/node_modules\/npm /);
     expect(argsOf(runtime, 'ENV').join(' ')).toMatch(/NODE_ENV=production/);
     expect(argsOf(runtime, 'ENV').join(' ')).toMatch(/PORT=8080/);
+  });
+
+  it('GIVEN the build stage THEN the RDS CA bundle is verified there, and lands where DB_SSL_CA_FILE defaults to', () => {
+    expect(argsOf(build, 'COPY')).toContain('certs ./certs');
+    expect(argsOf(build, 'RUN')).toContain('node certs/verify-rds-bundle.cjs certs /build/rds-ca');
+    // The script writes <output dir>/global-bundle.pem; the runtime stage copies the folder to /etc/ssl/rds/.
+    expect(readFileSync(resolve(appRoot, 'certs/verify-rds-bundle.cjs'), 'utf8')).toContain("join(outDir, 'global-bundle.pem')");
+    expect(IMAGE_CA_BUNDLE).toBe('/etc/ssl/rds/global-bundle.pem');
   });
 
   it('GIVEN the runtime stage THEN its final USER is non-root', () => {
@@ -84,13 +96,21 @@ describe('Dockerfile', () => {
     expect(healthcheck[0]).toMatch(/CMD \["node", "\/app\/dist\/healthcheck\.js"\]$/);
   });
 
-  it('GIVEN .dockerignore THEN only package files, the build tsconfig and src reach the build context', () => {
+  it('GIVEN .dockerignore THEN only package files, the build tsconfig, src and the RDS CA bundle files reach the build context', () => {
     const rules = readFileSync(resolve(appRoot, '.dockerignore'), 'utf8')
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'));
     expect(rules[0]).toBe('*');
-    expect(rules.filter((rule) => rule.startsWith('!'))).toEqual(['!package.json', '!package-lock.json', '!tsconfig.build.json', '!src/**']);
+    expect(rules.filter((rule) => rule.startsWith('!'))).toEqual([
+      '!package.json',
+      '!package-lock.json',
+      '!tsconfig.build.json',
+      '!src/**',
+      '!certs/verify-rds-bundle.cjs',
+      '!certs/rds-global-bundle.pem',
+      '!certs/rds-global-bundle.pem.sha256',
+    ]);
     expect(rules).toEqual(expect.arrayContaining(['src/**/*.test.ts', 'node_modules', 'dist', 'test', 'bench']));
   });
 });

@@ -69,6 +69,42 @@ describe('createLogger', () => {
     },
   );
 
+  it('GIVEN a sequence of access lines whose clock, level, method and duration change THEN each is exactly what the generic path writes', () => {
+    // The fast path caches the line's start per millisecond and level, and the last method's JSON.
+    const clock = [0, 0, 1, 1, 1, 7, 7, 1_000_000];
+    const durations = [0, 0.071, 1, 1.2, 1.25, 0.005, 0.05, 12.345, 999_999_999.999, 1e9, 0.0001, 1e-7, -0, -1.5, 0.1 + 0.2, 2 ** 53, Number.NaN, Infinity];
+    const methods = ['GET', 'GET', 'HEAD', undefined, 'GET', 'M-SEARCH', 'GE"T', 'GET'];
+    const levels = ['info', 'info', 'debug', 'error', 'error', 'info', 'warn', 'info'] as const;
+    const entries = durations.map((durationMs, i) => ({
+      level: levels[i % levels.length] ?? 'info',
+      now: new Date(Date.UTC(2026, 0, 2) + (clock[i % clock.length] ?? 0)),
+      entry: { method: methods[i % methods.length], path: `/p${i}`, status: 200 + i, durationMs, requestId: `r${i}` },
+    }));
+    let now = new Date(0);
+    const fast: string[] = [];
+    const generic: string[] = [];
+    const fastLogger = createLogger({ level: 'debug', write: (chunk) => fast.push(chunk), now: () => now, buffered: false });
+    const genericLogger = createLogger({ level: 'debug', write: (chunk) => generic.push(chunk), now: () => now, buffered: false });
+    for (const { level, now: at, entry } of entries) {
+      now = at;
+      fastLogger.access(level, entry);
+      genericLogger[level]('request', entry.method === undefined ? { ...entry, method: null, durationMs: Number.isFinite(entry.durationMs) ? entry.durationMs : null } : entry);
+    }
+    expect(fast).toEqual(generic);
+    expect(fast.map((line) => (JSON.parse(line) as { durationMs: unknown }).durationMs)).toEqual(durations.map((d) => JSON.parse(JSON.stringify(d)) as unknown));
+  });
+
+  it('GIVEN every whole number of microseconds below 50 ms and random ones up to 11 days THEN durationMs is printed as JSON.stringify prints it', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (chunk) => lines.push(chunk), now: fixedNow, buffered: false });
+    const durations = Array.from({ length: 50_000 }, (_, micros) => micros / 1000);
+    for (let i = 0; i < 10_000; i += 1) durations.push(Math.round(Math.random() * 1e12) / 1000, Math.random() * 1000);
+    for (const durationMs of durations) logger.access('info', { method: 'GET', path: '/', status: 200, durationMs, requestId: 'r' });
+    const printed = lines.map((line) => /"durationMs":([^,]*),/.exec(line)?.[1]);
+    const mismatches = durations.filter((d, i) => printed[i] !== JSON.stringify(d));
+    expect(mismatches).toEqual([]);
+  });
+
   it('GIVEN the default clock THEN time is the current ISO timestamp', () => {
     const chunks: string[] = [];
     const before = Date.now();
