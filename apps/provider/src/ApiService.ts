@@ -153,17 +153,13 @@ export class ApiService extends StackPart {
       const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'DatabaseSecret', database.secret.secretArn);
       container.addSecret('DB_USER', ecs.Secret.fromSecretsManager(secret, 'username'));
       container.addSecret('DB_PASSWORD', ecs.Secret.fromSecretsManager(secret, 'password'));
-      const decryptThroughSecretsManager = new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [database.secretKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      });
-      this.taskDefinition.obtainExecutionRole().addToPrincipalPolicy(decryptThroughSecretsManager);
-      // RDS rotates the password every 7 days while the tasks keep the injected one: the service
-      // re-reads the secret (and only this secret) when PostgreSQL refuses the old password.
-      container.addEnvironment('DB_SECRET_ARN', database.secret.secretArn);
-      secret.grantRead(this.taskDefinition.taskRole);
-      this.taskDefinition.taskRole.addToPrincipalPolicy(decryptThroughSecretsManager);
+      this.taskDefinition.obtainExecutionRole().addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [database.secretKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
     }
     if (fileSystem) {
       if (mountPath === undefined) throw new Error(`ApiService ${this.node.path}: a file system was given but the config names no provider.fileSystem.mountPath`);

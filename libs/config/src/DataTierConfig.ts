@@ -130,7 +130,7 @@ export type AssetsBucketConfig = Readonly<z.output<typeof assetsBucketSchema>>;
  * named here once: the config's own `service.environment`/`secrets` may not use them.
  */
 export const DATA_TIER_VARIABLES = {
-  database: ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_SSL', 'DB_SECRET_ARN'],
+  database: ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_SSL'],
   fileSystem: ['FILES_DIR'],
   assetsBucket: ['ASSETS_BUCKET'],
 } as const;
