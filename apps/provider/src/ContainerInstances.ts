@@ -1,8 +1,9 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SSM_AGENT_ACTIONS } from '@private-api/network';
 import { Construct } from 'constructs';
 
 export interface ContainerInstancesProps {
@@ -106,13 +107,14 @@ export class ContainerInstances extends Construct {
 
   /** What the SSM Agent needs for Session Manager, inline (no managed policy with more in it). */
   private grantSessionManager(role: iam.Role): void {
-    const stack = Stack.of(this);
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RegisterWithSystemsManager',
-        actions: ['ssm:UpdateInstanceInformation', 'ssm:ListInstanceAssociations', 'ssm:DescribeInstanceProperties', 'ssm:DescribeDocument', 'ssm:GetDocument'],
+        // The same actions the VPC's ssm endpoint lets through. No aws:ResourceAccount condition:
+        // several name no resource (ssm:ListAssociations, ssm:DescribeInstanceProperties), the
+        // key would be absent and the agent denied.
+        actions: [...SSM_AGENT_ACTIONS],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
       }),
     );
     role.addToPolicy(
@@ -141,7 +143,7 @@ export class ContainerInstances extends Construct {
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
-          "The ECS agent's registration, polling and telemetry calls and Session Manager's channel calls support no resource-level permissions (ecs:DiscoverPollEndpoint, ssmmessages:*, ec2messages:*); the cluster-scoped ECS actions are on this cluster only.",
+          "The ECS agent's registration, polling and telemetry calls and Session Manager's channel calls support no resource-level permissions (ecs:DiscoverPollEndpoint, ssm:ListAssociations, ssmmessages:*, ec2messages:*); the cluster-scoped ECS actions are on this cluster only.",
       });
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Action::ecs:Submit*]',

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,7 +14,7 @@ export class EndpointConnectionNotifications extends StackPart {
   public readonly topic: sns.Topic;
   public readonly key: kms.Key;
 
-  public constructor(scope: Construct, id: string, props: { readonly serviceName: string; readonly account: string }) {
+  public constructor(scope: Construct, id: string, props: { readonly serviceName: string }) {
     super(scope, id);
     this.key = new kms.Key(this, 'EndpointNotificationKey', {
       description: `${props.serviceName}: encrypts endpoint connection notifications`,
@@ -34,7 +34,7 @@ export class EndpointConnectionNotifications extends StackPart {
         principals: [vpcEndpointService],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': props.account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
   }

@@ -55,7 +55,7 @@ export class ProviderServiceStack extends PartedStack {
       allowAllOutbound: false,
     });
     this.api = new ApiService(this, 'Api', { config, network, securityGroup: serviceSecurityGroup, dataTier: props.dataTier, image: props.image });
-    const notifications = new EndpointConnectionNotifications(this, 'Notifications', { serviceName: config.serviceName, account: this.account });
+    const notifications = new EndpointConnectionNotifications(this, 'Notifications', { serviceName: config.serviceName });
     const accessLogs = new LoadBalancerAccessLogs(this, 'AccessLogs', { retentionDays: provider.logRetentionDays });
 
     this.privateLink = new PrivateApiEndpointService(this, 'PrivateLink', {

@@ -7,6 +7,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { assetsBucketName, serviceTaskRoleArn, serviceTaskRoleName, type EnvironmentConfig } from '@private-api/config';
 import { PrivateApiApp, unacknowledgedFindings } from '@private-api/compliance';
+import { SSM_AGENT_ACTIONS } from '@private-api/network';
 import { fixtureEnvironment, type MutableConfigInput } from '@private-api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderStage } from '../src/index';
@@ -308,6 +309,15 @@ describe('provider data tier and EC2 capacity (fixture qa, every part on)', () =
         { Type: 'spread', Field: 'instanceId' },
       ]);
       service.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['EC2'], NetworkMode: 'awsvpc' });
+    });
+
+    it("lets the instances' SSM Agent make exactly the calls the ssm endpoint lets through, unconditioned (several name no resource)", () => {
+      const statements = Object.values(resourcesOf(service, 'AWS::IAM::Policy')).flatMap(
+        (policy) => (policy.Properties?.['PolicyDocument'] as { Statement: { Sid?: string; Action: string[]; Condition?: unknown }[] }).Statement,
+      );
+      const agent = statements.find((statement) => statement.Sid === 'RegisterWithSystemsManager');
+      expect(agent?.Action).toEqual([...SSM_AGENT_ACTIONS].sort());
+      expect(agent?.Condition).toBeUndefined();
     });
 
     it('gives the instances a group that admits nothing and reaches only the endpoints and S3 over HTTPS', () => {

@@ -155,6 +155,11 @@ function numericUser(user: string): { uid: number; gid: number } | undefined {
   return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) };
 }
 
+/** The assets bucket's name: fixed (see `assetsBucketName`), unique across S3 by account and region. */
+export function assetsBucketNameOf(parts: { readonly serviceName: string; readonly environment: string; readonly account: string; readonly region: string }): string {
+  return `${parts.serviceName}-${parts.environment}-assets-${parts.account}-${parts.region}`;
+}
+
 /** The file system's POSIX user: the config's, else the service's numeric user. */
 export function fileSystemPosixUser(fileSystem: { readonly posixUser?: string }, service: ServiceConfig): { uid: number; gid: number } | undefined {
   return fileSystem.posixUser ? numericUser(fileSystem.posixUser) : numericUser(service.user);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { zoneIdProblem, zoneNameProblem } from './availabilityZones';
 import { alignedCidr, isAligned, overlaps, parseIpv4Cidr, type Ipv4Block } from './cidr';
 import {
+  assetsBucketNameOf,
   assetsBucketSchema,
   capacitySchema,
   dataTierIssues,
@@ -826,7 +827,7 @@ export const deploymentConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['environments', index, 'provider', ...issue.path], message: issue.message, input: issue.value });
       }
       if (environment.provider.assetsBucket) {
-        const bucketName = `${service.name}-${environment.name}-assets-${environment.provider.account}-${environment.provider.region}`;
+        const bucketName = assetsBucketNameOf({ serviceName: service.name, environment: environment.name, account: environment.provider.account, region: environment.provider.region });
         if (bucketName.length > 63) {
           ctx.addIssue({
             code: 'custom',

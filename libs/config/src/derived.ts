@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { assetsBucketNameOf } from './DataTierConfig';
 import type {
   AvailabilityZone,
   ConsumerConfig,
@@ -305,5 +306,5 @@ export function serviceTaskRoleArn(config: EnvironmentConfig): string {
  * the config refuses names longer than S3's 63 characters.
  */
 export function assetsBucketName(config: EnvironmentConfig): string {
-  return `${config.serviceName}-${config.name}-assets-${config.provider.account}-${config.provider.region}`;
+  return assetsBucketNameOf({ serviceName: config.serviceName, environment: config.name, account: config.provider.account, region: config.provider.region });
 }

@@ -3,7 +3,6 @@ import {
   assetsBucketName,
   DATA_TIER_VARIABLES,
   DEFAULT_POSTGRES_VERSION,
-  DeploymentConfigError,
   environmentsOf,
   parseDeploymentConfig,
   POSTGRES_VERSIONS,
@@ -11,6 +10,7 @@ import {
   serviceTaskRoleName,
   type EnvironmentConfig,
 } from '../src/index';
+import { errorFor } from './errorFor';
 
 type Mutable = Record<string, unknown> & { provider: Record<string, unknown> };
 
@@ -31,15 +31,6 @@ function environmentWith(edit?: (environment: Mutable) => void, service?: Record
   return environment;
 }
 
-function errorFor(input: unknown): DeploymentConfigError {
-  try {
-    parseDeploymentConfig(input, 'test.config.ts');
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeploymentConfigError);
-    return error as DeploymentConfigError;
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 const ec2 = (overrides: Record<string, unknown> = {}) => ({ type: 'ec2', instanceType: 'm7i.large', minInstances: 2, maxInstances: 4, ...overrides });
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   allowedPrincipalArns,
   consumerAccounts,
-  DeploymentConfigError,
   endpointServiceParameterArn,
   environmentsOf,
   listenerPort,
@@ -14,6 +13,7 @@ import {
   type DeploymentConfigInput,
   type EnvironmentConfig,
 } from '../src/index';
+import { errorFor } from './errorFor';
 
 const pipeline = {
   account: '444444444444',
@@ -67,16 +67,6 @@ function environmentWith(edit?: (environment: Mutable) => void): EnvironmentConf
   return environment;
 }
 
-/** Parses and returns the single error message; fails the test if parsing succeeds. */
-function errorFor(input: unknown): DeploymentConfigError {
-  try {
-    parseDeploymentConfig(input, 'test.config.ts');
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeploymentConfigError);
-    return error as DeploymentConfigError;
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('parseDeploymentConfig', () => {
   it('accepts a valid config and applies the defaults', () => {

@@ -135,6 +135,25 @@ export function ssmEndpointStatements(scope: EndpointPolicyScope): iam.PolicySta
 }
 
 /**
+ * What the SSM Agent of a managed instance calls on SSM for Session Manager: register the
+ * instance, fetch its associations and documents, report inventory and compliance. The instance
+ * role grants these and the `ssm` endpoint lets them through: one list for both.
+ */
+export const SSM_AGENT_ACTIONS: readonly string[] = [
+  'ssm:UpdateInstanceInformation',
+  'ssm:ListInstanceAssociations',
+  'ssm:DescribeInstanceProperties',
+  'ssm:DescribeDocument',
+  'ssm:GetDocument',
+  'ssm:PutInventory',
+  'ssm:PutComplianceItems',
+  'ssm:UpdateInstanceAssociationStatus',
+  'ssm:ListAssociations',
+  'ssm:GetManifest',
+  'ssm:PutConfigurePackageResult',
+];
+
+/**
  * SSM for an EC2 container instance's SSM Agent (Session Manager instead of SSH): registering
  * the instance and fetching its associations and documents, by our principals in our account.
  * Added to the `ssm` endpoint only where container instances run.
@@ -144,19 +163,7 @@ export function ssmAgentEndpointStatements(scope: EndpointPolicyScope): iam.Poli
     new iam.PolicyStatement({
       sid: 'ManagedInstanceAgent',
       principals: [new iam.AnyPrincipal()],
-      actions: [
-        'ssm:UpdateInstanceInformation',
-        'ssm:ListInstanceAssociations',
-        'ssm:DescribeInstanceProperties',
-        'ssm:DescribeDocument',
-        'ssm:GetDocument',
-        'ssm:PutInventory',
-        'ssm:PutComplianceItems',
-        'ssm:UpdateInstanceAssociationStatus',
-        'ssm:ListAssociations',
-        'ssm:GetManifest',
-        'ssm:PutConfigurePackageResult',
-      ],
+      actions: [...SSM_AGENT_ACTIONS],
       resources: ['*'],
       // Several of these actions name no resource, so aws:ResourceAccount would be absent and deny them.
       conditions: { StringEquals: { 'aws:PrincipalAccount': scope.account } },
