@@ -198,23 +198,39 @@ export function smokeTestRoleArn(config: EnvironmentConfig, consumer: ConsumerCo
   return `arn:${partitionOf(consumer.region)}:iam::${consumer.account}:role${deploymentRolePath(config)}${smokeTestRoleName(config)}`;
 }
 
-/**
- * Managed consumers per wave. A wave is one CodePipeline stage, limited to 50 actions; each
- * consumer takes 4 (prepare + execute change set for its two stacks), plus one smoke-test
- * action for the wave.
- */
-export const CONSUMERS_PER_WAVE = 10;
+/** CodePipeline's fixed limit on the actions of one stage. */
+export const CODEPIPELINE_MAX_ACTIONS_PER_STAGE = 50;
 
 /**
- * The waves an environment's managed consumers deploy in, in config order: the pipeline deploys
- * each as one stage, and a consumer's smoke-test invoker trusts only the runner of its own wave,
- * so both compute the waves here.
+ * Actions a wave's stage holds besides its consumers' deployments: the one step that accepts
+ * the wave's endpoint connections and then smoke-tests every consumer of it.
+ */
+export const WAVE_STEP_ACTIONS = 1;
+
+/**
+ * The most managed consumers one wave (one CodePipeline stage) holds: each consumer is one
+ * stack, deployed by one CloudFormation action (the pipeline deploys without change sets), so
+ * a wave of 49 consumers and its step fill the stage's 50 actions exactly.
+ */
+export const MAX_CONSUMERS_PER_WAVE = CODEPIPELINE_MAX_ACTIONS_PER_STAGE - WAVE_STEP_ACTIONS;
+
+/**
+ * The waves an environment's managed consumers deploy in, in config order: as few as fit
+ * ({@link MAX_CONSUMERS_PER_WAVE} each, so 100 consumers take 3 and 147 still do), of balanced
+ * sizes (100 → 34, 33, 33), the larger ones first. The pipeline deploys each as one stage, and a
+ * consumer's smoke-test invoker trusts only the runner of its own wave, so both compute the
+ * waves here.
  */
 export function consumerWaves(config: EnvironmentConfig): ManagedConsumerConfig[][] {
   const consumers = managedConsumers(config);
+  const count = Math.ceil(consumers.length / MAX_CONSUMERS_PER_WAVE);
   const waves: ManagedConsumerConfig[][] = [];
-  for (let start = 0; start < consumers.length; start += CONSUMERS_PER_WAVE) {
-    waves.push(consumers.slice(start, start + CONSUMERS_PER_WAVE));
+  let start = 0;
+  for (let wave = 0; wave < count; wave += 1) {
+    // The first (length mod count) waves take one consumer more than the others.
+    const size = Math.floor(consumers.length / count) + (wave < consumers.length % count ? 1 : 0);
+    waves.push(consumers.slice(start, start + size));
+    start += size;
   }
   return waves;
 }
@@ -225,16 +241,18 @@ export function consumerWaves(config: EnvironmentConfig): ManagedConsumerConfig[
  * @throws Error naming the consumer when it is not a managed consumer of the environment
  */
 export function consumerWaveNumber(config: EnvironmentConfig, consumer: ConsumerConfig): number {
-  const index = managedConsumers(config).findIndex((candidate) => candidate.name === consumer.name);
+  const index = consumerWaves(config).findIndex((wave) => wave.some((candidate) => candidate.name === consumer.name));
   if (index < 0) {
     throw new Error(`consumer ${consumer.name} is not a managed consumer of environment ${config.name}: it has no wave`);
   }
-  return Math.floor(index / CONSUMERS_PER_WAVE) + 1;
+  return index + 1;
 }
 
 /**
- * Name of a role in the pipeline account whose smoke-test step may assume the invoker roles of
- * one wave of consumers (one role per wave keeps each role's policy small at any scale).
+ * Name of a role in the pipeline account that runs one wave's step: it may assume the provider's
+ * connection acceptor (to accept that wave's endpoint connections) and the invoker roles of the
+ * wave's consumers (to smoke-test them); one role per wave keeps each role's policy small at any
+ * scale.
  */
 export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number): string {
   return `${config.serviceName}-${config.name}-smoke-runner-${wave}`.slice(0, 64);
@@ -246,8 +264,54 @@ export function smokeTestRunnerRoleName(config: EnvironmentConfig, wave: number)
  * trusts this one principal: no other wave's runner, no other environment's.
  */
 export function smokeTestRunnerRoleArn(config: EnvironmentConfig, wave: number): string {
-  const pipeline = requirePipeline(config, 'the smoke-test invoker role');
-  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role${deploymentRolePath(config)}${smokeTestRunnerRoleName(config, wave)}`;
+  return pipelineRoleArn(config, smokeTestRunnerRoleName(config, wave), 'the smoke-test invoker role');
+}
+
+function providerRoleArn(config: EnvironmentConfig, name: string): string {
+  const { account, region } = config.provider;
+  return `arn:${partitionOf(region)}:iam::${account}:role${deploymentRolePath(config)}${name}`;
+}
+
+function pipelineRoleArn(config: EnvironmentConfig, name: string, neededBy: string): string {
+  const pipeline = requirePipeline(config, neededBy);
+  return `arn:${partitionOf(pipeline.region)}:iam::${pipeline.account}:role${deploymentRolePath(config)}${name}`;
+}
+
+/**
+ * Name of the provider-account role the pipeline's wave steps assume to accept their consumers'
+ * endpoint connections: it may describe connections and accept them on this environment's
+ * endpoint service only.
+ */
+export function connectionAcceptorRoleName(config: EnvironmentConfig): string {
+  return `${config.serviceName}-${config.name}-connection-acceptor`.slice(0, 64);
+}
+
+/** ARN of the connection acceptor role in the provider account. */
+export function connectionAcceptorRoleArn(config: EnvironmentConfig): string {
+  return providerRoleArn(config, connectionAcceptorRoleName(config));
+}
+
+/**
+ * Name of the provider-account role the pipeline's bake step assumes to read the state of the
+ * deployment alarms (and nothing else).
+ */
+export function alarmReaderRoleName(config: EnvironmentConfig): string {
+  return `${config.serviceName}-${config.name}-alarm-reader`.slice(0, 64);
+}
+
+/** ARN of the alarm reader role in the provider account. */
+export function alarmReaderRoleArn(config: EnvironmentConfig): string {
+  return providerRoleArn(config, alarmReaderRoleName(config));
+}
+
+/** Name of the pipeline-account role the bake step runs with: it may assume the alarm reader only. */
+export function bakeWatcherRoleName(config: EnvironmentConfig): string {
+  return `${config.serviceName}-${config.name}-bake-watcher`.slice(0, 64);
+}
+
+/** ARN of the bake step's role in the pipeline account (the alarm reader trusts this one principal). */
+export function bakeWatcherRoleArn(config: EnvironmentConfig): string {
+  return pipelineRoleArn(config, bakeWatcherRoleName(config), 'the alarm reader role');
 }
 
 /**
