@@ -16,6 +16,15 @@ import {
   type FileSystemConfig,
 } from './DataTierConfig';
 import {
+  monitoringSchema,
+  operationsIssues,
+  resolveMonitoring,
+  resolveScaling,
+  scalingSchema,
+  type MonitoringConfig,
+  type ScalingConfig,
+} from './OperationsConfig';
+import {
   resolveService,
   serviceInputSchema,
   serviceOverrideSchema,
@@ -159,6 +168,10 @@ const providerSchema = z
     fileSystem: fileSystemSchema.optional(),
     /** A private S3 bucket of static assets the tasks read through the S3 gateway endpoint. */
     assetsBucket: assetsBucketSchema.optional(),
+    /** How far the ECS service's task count may scale, on ALB requests and CPU (README, "Deployment config reference"). */
+    scaling: scalingSchema.optional(),
+    /** Alarm thresholds, alarm emails and the pipeline's bake time (README, "Deployment config reference"). */
+    monitoring: monitoringSchema.optional(),
     containerPort: moved('service.containerPort'),
     cpu: moved('service.cpu (or provider.service.cpu for one environment)'),
     memoryMiB: moved('service.memoryMiB (or provider.service.memoryMiB for one environment)'),
@@ -661,6 +674,10 @@ export interface ProviderConfig {
   readonly fileSystem?: FileSystemConfig;
   /** The S3 assets bucket, when the environment has one. */
   readonly assetsBucket?: AssetsBucketConfig;
+  /** Autoscaling of the task count: from `desiredCount` to `maxCount` (equal: no autoscaling). */
+  readonly scaling: ScalingConfig;
+  /** Alarm thresholds, alarm emails and the pipeline's bake time. */
+  readonly monitoring: MonitoringConfig;
 }
 
 interface ConsumerBase {
@@ -823,7 +840,7 @@ export const deploymentConfigSchema = z
           input: issue.value,
         });
       }
-      for (const issue of dataTierIssues(environment.provider, service, environment.provider.availabilityZones.length)) {
+      for (const issue of [...dataTierIssues(environment.provider, service, environment.provider.availabilityZones.length), ...operationsIssues(environment.provider)]) {
         ctx.addIssue({ code: 'custom', path: ['environments', index, 'provider', ...issue.path], message: issue.message, input: issue.value });
       }
       if (environment.provider.assetsBucket) {
@@ -847,7 +864,7 @@ export const deploymentConfigSchema = z
       ...(config.organization ? { organization: config.organization } : {}),
       environments: config.environments.map((environment) => {
         // The moved fields (containerPort, cpu, memoryMiB) never validate, so they are absent here.
-        const { service: override, fileSystem, ...provider } = environment.provider;
+        const { service: override, fileSystem, scaling, monitoring, ...provider } = environment.provider;
         const service = resolveService(serviceInput, override);
         // Validated above: the POSIX user is numeric whenever a file system is configured.
         const posixUser = fileSystem ? fileSystemPosixUser(fileSystem, service) : undefined;
@@ -860,6 +877,8 @@ export const deploymentConfigSchema = z
             ...provider,
             availabilityZones: provider.availabilityZones.map(toZone),
             ...(fileSystem && posixUser ? { fileSystem: { mountPath: fileSystem.mountPath, posixUser } } : {}),
+            scaling: resolveScaling(scaling, provider.desiredCount),
+            monitoring: resolveMonitoring(monitoring),
           },
           consumers: environment.consumers.map(toConsumer),
           ...(config.pipeline ? { pipeline: config.pipeline } : {}),
