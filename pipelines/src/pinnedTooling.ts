@@ -62,3 +62,38 @@ export const INSTALL_COMMANDS: readonly string[] = [
   'npm ci --ignore-scripts --no-audit --no-fund',
   `npm rebuild --ignore-scripts=false ${PACKAGES_REBUILT_AFTER_INSTALL.join(' ')}`,
 ];
+
+/** The repository's declaration of the Node.js major it runs on (`nvm use`, CI and the pipeline read it). */
+const ROOT_NVMRC = resolve(__dirname, '../../.nvmrc');
+
+/**
+ * Node.js majors the pipeline's CodeBuild image (`aws/codebuild/standard:7.0`) can select with
+ * `runtime-versions` (CodeBuild user guide, "Available runtimes": 18, 20, 22 on standard:7.0).
+ */
+export const CODEBUILD_NODE_MAJORS: readonly number[] = [18, 20, 22];
+
+/**
+ * The Node.js major every CodeBuild step of the pipeline runs: the one `.nvmrc` declares, which
+ * is what the tests and the local synth ran on. Without it a step runs the image's default
+ * Node.js, which changes under the pipeline whenever AWS updates the image.
+ *
+ * @throws Error naming .nvmrc when it does not hold a bare major version the image provides
+ */
+export function pinnedNodeMajor(nvmrcPath: string = ROOT_NVMRC): number {
+  const declared = readFileSync(nvmrcPath, 'utf8').trim();
+  const major = /^v?(\d+)$/.exec(declared)?.[1];
+  if (major === undefined || !CODEBUILD_NODE_MAJORS.includes(Number(major))) {
+    throw new Error(
+      `${nvmrcPath}: must hold the Node.js major the pipeline runs, one of ${CODEBUILD_NODE_MAJORS.join(', ')} (CodeBuild standard:7.0), got ${JSON.stringify(declared)}`,
+    );
+  }
+  return Number(major);
+}
+
+/**
+ * The build spec fragment CDK Pipelines merges into every CodeBuild project it writes (synth,
+ * self-mutation, asset publishing, our steps): the install phase selects the pinned Node.js major.
+ */
+export function pinnedRuntimeBuildSpec(nodeMajor: number = pinnedNodeMajor()): Record<string, unknown> {
+  return { phases: { install: { 'runtime-versions': { nodejs: String(nodeMajor) } } } };
+}
