@@ -11,3 +11,6 @@ export * from './LoadBalancerAccessLogs';
 export * from './ProviderDataStack';
 export * from './ServiceNamePublication';
 export * from './StackPart';
+export * from './acceptance/acceptEndpointConnections';
+export * from './acceptance/formatAcceptanceReport';
+export * from './SelfManagedConnectionAcceptance';
