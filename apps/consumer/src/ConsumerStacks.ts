@@ -8,24 +8,24 @@ import {
 } from '@private-api/config';
 import { Construct } from 'constructs';
 import { ConsumerEndpointStack } from './ConsumerEndpointStack';
-import { ConsumerNetworkStack } from './ConsumerNetworkStack';
 
 export interface ConsumerStacksProps {
   /** One environment of the validated config (the provider's account, region and port come from it). */
   readonly config: EnvironmentConfig;
-  /** The consumer whose stacks these are; every stack goes to its account and region. */
+  /** The consumer whose stack this is; it goes to the consumer's account and region. */
   readonly consumer: ManagedConsumerConfig;
 }
 
-/** The stacks of one consumer: a network stack for a new VPC only, and the endpoint stack. */
+/**
+ * The stacks of one consumer: exactly one, the endpoint stack (with the VPC of a `new-vpc`
+ * consumer in it), so the pipeline deploys each consumer with one CloudFormation action.
+ */
 export interface ConsumerStackSet {
-  /** The new VPC's stack; absent for a consumer in its existing VPC. */
-  readonly networkStack?: ConsumerNetworkStack;
   readonly endpointStack: ConsumerEndpointStack;
 }
 
 /**
- * Adds one consumer's stacks to `scope`: a `Stage` (the pipeline's {@link ConsumerStage}) or a
+ * Adds one consumer's stack to `scope`: a `Stage` (the pipeline's {@link ConsumerStage}) or a
  * plain construct at the top of an app ({@link ConsumerStacksScope}, what `cdk synth`/`diff`
  * select without a stage). One composition, so both deploy the same templates.
  *
@@ -41,42 +41,29 @@ export function addConsumerStacks(scope: Construct, props: ConsumerStacksProps):
       ? subnetPlacement(consumer.vpc.availabilityZones).contextZones
       : consumer.vpc.subnets.map((subnet) => subnet.zoneId);
   scope.node.setContext(`availability-zones:account=${consumer.account}:region=${consumer.region}`, contextZones);
-  // The roles of these stacks carry the permissions boundary and our role path (see the provider).
+  // The roles of this stack carry the permissions boundary and our role path (see the provider).
   applyDeployPathGuards(scope, { boundaryName: permissionsBoundaryName(config), namePrefix: deploymentRoleNamePrefix(config) });
 
-  const networkStack =
-    consumer.kind === 'new-vpc'
-      ? new ConsumerNetworkStack(scope, 'Network', {
-          env,
-          stackName: `${prefix}-network`,
-          description: `${config.serviceName}: VPC of consumer ${consumer.name}`,
-          consumer,
-        })
-      : undefined;
   const endpointStack = new ConsumerEndpointStack(scope, 'Endpoint', {
     env,
     stackName: `${prefix}-endpoint`,
     description: `${config.serviceName}: interface endpoint of consumer ${consumer.name}`,
     config,
     consumer,
-    ...(networkStack ? { network: networkStack.network } : {}),
   });
-  return networkStack ? { networkStack, endpointStack } : { endpointStack };
+  return { endpointStack };
 }
 
 /**
- * One consumer's stacks at the top level of an app, grouped under `Consumer-<name>`: the CDK
+ * One consumer's stack at the top level of an app, grouped under `Consumer-<name>`: the CDK
  * CLI selects only top-level stacks (not those inside a Stage), so `cdk diff` without a
  * selector, and `'Consumer-<name>/*'`, find them.
  */
 export class ConsumerStacksScope extends Construct implements ConsumerStackSet {
-  public readonly networkStack?: ConsumerNetworkStack;
   public readonly endpointStack: ConsumerEndpointStack;
 
   public constructor(scope: Construct, id: string, props: ConsumerStacksProps) {
     super(scope, id);
-    const stacks = addConsumerStacks(this, props);
-    this.networkStack = stacks.networkStack;
-    this.endpointStack = stacks.endpointStack;
+    this.endpointStack = addConsumerStacks(this, props).endpointStack;
   }
 }

@@ -2,7 +2,6 @@ import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { ConsumerConfig, EnvironmentConfig, ManagedConsumerConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
 import type { ConsumerEndpointStack } from './ConsumerEndpointStack';
-import type { ConsumerNetworkStack } from './ConsumerNetworkStack';
 import { addConsumerStacks, type ConsumerStackSet } from './ConsumerStacks';
 
 export interface ConsumerStageProps extends Omit<StageProps, 'env'> {
@@ -17,8 +16,7 @@ export interface ConsumerStageProps extends Omit<StageProps, 'env'> {
 
 /** What one consumer account runs: the pipeline deploys one such stage per managed consumer. */
 export class ConsumerStage extends Stage implements ConsumerStackSet {
-  /** The new VPC's stack; absent for a consumer in its existing VPC. */
-  public readonly networkStack?: ConsumerNetworkStack;
+  /** The consumer's one stack: its endpoint, smoke test, alarm and (new VPC only) its VPC. */
   public readonly endpointStack: ConsumerEndpointStack;
 
   public constructor(scope: Construct, id: string, props: ConsumerStageProps) {
@@ -29,9 +27,7 @@ export class ConsumerStage extends Stage implements ConsumerStackSet {
       throw new Error(`ConsumerStage ${id}: consumer ${props.consumer.name} is self-managed (it deploys its endpoint from the consumer kit), got kind ${kind}`);
     }
     super(scope, id, { ...props, env: { account, region } });
-    const stacks = addConsumerStacks(this, props);
-    this.networkStack = stacks.networkStack;
-    this.endpointStack = stacks.endpointStack;
+    this.endpointStack = addConsumerStacks(this, props).endpointStack;
   }
 }
 

@@ -5,8 +5,8 @@ import { ConsumerStacksScope } from './ConsumerStacks';
 import { consumerStageId } from './ConsumerStage';
 
 /**
- * Entry point of the consumer app: the stacks of every consumer this repository deploys into
- * (new or existing VPC), each group at the top of the app so that `cdk diff` and
+ * Entry point of the consumer app: the stack of every consumer this repository deploys into
+ * (new or existing VPC, one stack each), each group at the top of the app so that `cdk diff` and
  * `cdk deploy 'Consumer-<name>/*'` select them. Self-managed consumers get a consumer kit
  * instead (`nx run consumer:kit`).
  */

@@ -8,6 +8,7 @@ import {
   endpointServiceParameterArn,
   listenerPort,
   managedConsumers,
+  MAX_CONSUMERS_PER_WAVE,
   selfManagedConsumers,
   smokeTestFunctionName,
   smokeTestRoleName,
@@ -24,7 +25,6 @@ import { fixtureEnvironment } from '@private-api/testing';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConsumerEndpointStack,
   ConsumerSmokeTest,
   ConsumerStacksScope,
   ConsumerStage,
@@ -79,21 +79,48 @@ describe('ConsumerStage (fixture config)', () => {
     expect(stageOf(newVpc.name).endpointStack.stackName).toBe(`${config.serviceName}-${config.name}-consumer-${newVpc.name}-endpoint`);
   });
 
-  it('gives a new-VPC consumer a private VPC with its CIDR, placed by its zone IDs, and no NAT', () => {
-    const networkStack = stageOf(newVpc.name).networkStack;
-    if (!networkStack) throw new Error('no network stack');
-    const template = Template.fromStack(networkStack);
+  it('deploys every managed consumer, new VPC or existing, as exactly one stack: the endpoint stack', () => {
+    expect(new Set(managedConsumers(config).map((consumer) => consumer.kind))).toEqual(new Set(['new-vpc', 'existing-vpc']));
+    for (const consumer of managedConsumers(config)) {
+      const stage = stageOf(consumer.name);
+      expect(stage.node.children.filter((child) => child instanceof Stack)).toEqual([stage.endpointStack]);
+      expect(stage.endpointStack.stackName).toBe(`${config.serviceName}-${config.name}-consumer-${consumer.name}-endpoint`);
+    }
+  });
+
+  it('gives a new-VPC consumer a private VPC with its CIDR, placed by its zone IDs, in its endpoint stack: no NAT, no internet gateway, flow logs', () => {
+    const stack = stageOf(newVpc.name).endpointStack;
+    expect(stack.network).toBeDefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
     template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: newVpc.vpc.cidr });
     const zoneIds = Object.values(template.findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZoneId);
     expect(zoneIds).toEqual(newVpc.vpc.availabilityZones.map((zone) => zone.id));
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    // No AWS service endpoint: the only endpoint is the PrivateLink one
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: { Ref: Match.stringLikeRegexp('^ProviderEndpointServiceName') } });
+  });
+
+  it("places a new-VPC consumer's endpoint and smoke function in that VPC's subnets, referenced within the stack", () => {
+    const template = Template.fromStack(stageOf(newVpc.name).endpointStack);
+    const [vpcId] = Object.keys(template.findResources('AWS::EC2::VPC'));
+    const subnetRefs = Object.keys(template.findResources('AWS::EC2::Subnet')).map((id) => ({ Ref: id }));
+    expect(subnetRefs).toHaveLength(newVpc.vpc.availabilityZones.length);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcId: { Ref: vpcId }, SubnetIds: subnetRefs });
+    template.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: subnetRefs }) });
+    for (const group of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) {
+      expect(group.Properties.VpcId).toEqual({ Ref: vpcId });
+    }
+    // Nothing is read from another stack any more
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
   });
 
   it('deploys an existing-VPC consumer as one stack whose endpoint and smoke function use exactly its subnets', () => {
     const stage = stageOf(existingVpc.name);
-    expect(stage.networkStack).toBeUndefined();
+    expect(stage.endpointStack.network).toBeUndefined();
     expect(stage.node.children.filter((child) => child instanceof Stack)).toEqual([stage.endpointStack]);
     const template = Template.fromStack(stage.endpointStack);
     const subnetIds = existingVpc.vpc.subnets.map((subnet) => subnet.subnetId);
@@ -215,11 +242,12 @@ describe('ConsumerStage (fixture config)', () => {
 
 describe('ConsumerStage of a consumer in the second wave', () => {
   it("trusts the second wave's runner only: the wave comes from its place among the managed consumers", () => {
-    // GIVEN qa with ten more new-VPC consumers after its own: the eleventh managed one is in wave 2
+    // GIVEN qa with one managed consumer more than a wave holds: the last managed one is in wave 2
     const config = fixtureEnvironment('qa', (input) => {
       const qa = input.environments.find((environment) => environment.name === 'qa');
       if (!qa) throw new Error('the fixture has no qa');
-      for (let index = 0; index < 10; index += 1) {
+      const managedSoFar = qa.consumers.filter((consumer) => consumer.selfManaged !== true).length;
+      for (let index = 0; index < MAX_CONSUMERS_PER_WAVE + 1 - managedSoFar; index += 1) {
         qa.consumers.push({
           name: `extra${index}`,
           account: `2100000001${String(index).padStart(2, '0')}`,
@@ -230,12 +258,13 @@ describe('ConsumerStage of a consumer in the second wave', () => {
       }
     });
     const managed = managedConsumers(config);
-    const eleventh = managed[10];
-    if (!eleventh) throw new Error('expected eleven managed consumers');
-    expect(consumerWaveNumber(config, eleventh)).toBe(2);
-    expect(consumerWaves(config).map((wave) => wave.length)).toEqual([10, managed.length - 10]);
+    expect(managed).toHaveLength(MAX_CONSUMERS_PER_WAVE + 1);
+    const last = managed[managed.length - 1];
+    if (!last) throw new Error('expected managed consumers');
+    expect(consumerWaveNumber(config, last)).toBe(2);
+    expect(consumerWaves(config)).toHaveLength(2);
     // WHEN its stage is built
-    const stage = new ConsumerStage(new PrivateApiApp(), consumerStageId(eleventh), { config, consumer: eleventh });
+    const stage = new ConsumerStage(new PrivateApiApp(), consumerStageId(last), { config, consumer: last });
     // THEN its invoker role admits exactly the wave-2 runner
     Template.fromStack(stage.endpointStack).hasResourceProperties('AWS::IAM::Role', {
       RoleName: smokeTestRoleName(config),
@@ -285,17 +314,11 @@ describe('standalone app composition', () => {
       // WHEN their stacks are composed in a Stage and under a plain top-level construct
       const stage = new ConsumerStage(new PrivateApiApp(), consumerStageId(consumer), { config, consumer });
       const topLevel = new ConsumerStacksScope(new PrivateApiApp(), consumerStageId(consumer), { config, consumer });
-      // THEN both have the same stacks, names, environments and templates
-      const pairs = [
-        [stage.networkStack, topLevel.networkStack],
-        [stage.endpointStack, topLevel.endpointStack],
-      ] as const;
-      for (const [inStage, atTop] of pairs) {
-        expect(atTop === undefined).toBe(inStage === undefined);
-        if (!inStage || !atTop) continue;
-        expect([atTop.stackName, atTop.account, atTop.region]).toEqual([inStage.stackName, consumer.account, consumer.region]);
-        expect(Template.fromStack(atTop).toJSON()).toEqual(Template.fromStack(inStage).toJSON());
-      }
+      // THEN both have the same one stack, name, environment and template
+      const [inStage, atTop] = [stage.endpointStack, topLevel.endpointStack];
+      expect(topLevel.node.children.filter((child) => child instanceof Stack)).toEqual([atTop]);
+      expect([atTop.stackName, atTop.account, atTop.region]).toEqual([inStage.stackName, consumer.account, consumer.region]);
+      expect(Template.fromStack(atTop).toJSON()).toEqual(Template.fromStack(inStage).toJSON());
       expect(topLevel.endpointStack.node.path).toBe(`Consumer-${consumer.name}/Endpoint`);
     }
   });
@@ -309,20 +332,6 @@ describe('validation', () => {
     const consumer = selfManaged as unknown as ManagedConsumerConfig;
     expect(() => new ConsumerStage(new App(), 'Stage', { config, consumer })).toThrow(
       `ConsumerStage Stage: consumer ${selfManaged.name} is self-managed (it deploys its endpoint from the consumer kit), got kind self-managed`,
-    );
-  });
-
-  it('fails when the endpoint stack of a new-VPC consumer gets no network, or an existing-VPC one gets one', () => {
-    const config = fixtureEnvironment();
-    const newVpc = kindOf(config, 'new-vpc');
-    const existing = kindOf(config, 'existing-vpc');
-    expect(() => new ConsumerEndpointStack(new App(), 'Endpoint', { config, consumer: newVpc })).toThrow(
-      `ConsumerEndpointStack Endpoint: network is required for consumer ${newVpc.name} (kind new-vpc), got undefined`,
-    );
-    const stage = new ConsumerStage(new App(), 'Stage', { config, consumer: newVpc });
-    const network = stage.networkStack?.network;
-    expect(() => new ConsumerEndpointStack(stage, 'Other', { config, consumer: existing, network })).toThrow(
-      /ConsumerEndpointStack Stage\/Other: network must not be given for consumer .* \(kind existing-vpc: its VPC vpc-[0-9a-f]+ is imported\), got Stage\/Network\/Network/,
     );
   });
 

@@ -1,0 +1,126 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { EnvironmentConfig, ManagedConsumerConfig } from '@private-api/config';
+import { Construct } from 'constructs';
+
+/**
+ * How many dropped packets per 5 minutes, two periods in a row, raise the alarm.
+ * TODO(wire): replace with `config.provider.monitoring.consumerPacketsDropped` (default 1) once
+ * libs/config resolves it.
+ */
+export const DEFAULT_CONSUMER_PACKETS_DROPPED = 1;
+
+/**
+ * `<serviceName>-<env>-consumer-<consumerName>-packets-dropped`.
+ * TODO(wire): replace with `consumerAlarmName(config, consumer)` from libs/config once it exists.
+ */
+export function consumerPacketsDroppedAlarmName(config: EnvironmentConfig, consumer: ManagedConsumerConfig): string {
+  return `${config.serviceName}-${config.name}-consumer-${consumer.name}-packets-dropped`;
+}
+
+/** CloudWatch's limit on an alarm name. */
+const MAX_ALARM_NAME_LENGTH = 255;
+
+export interface EndpointAlarmsProps {
+  /** The interface endpoint whose dropped packets are watched. */
+  readonly endpoint: ec2.IInterfaceVpcEndpoint;
+  /** The VPC the endpoint is in (the metric's `VPC Id` dimension). */
+  readonly vpc: ec2.IVpc;
+  /** The endpoint service the endpoint connects to (the metric's `Service Name` dimension). */
+  readonly serviceName: string;
+  /** Dropped packets per 5 minutes, in each of 2 consecutive periods, that raise the alarm (≥ 1). */
+  readonly threshold: number;
+  /** Fixed alarm name, so operators and the pipeline find it without a lookup. */
+  readonly alarmName: string;
+}
+
+/**
+ * The consumer side's alarm on its interface endpoint: `PacketsDropped` (namespace
+ * `AWS/PrivateLinkEndpoints`), summed per 5 minutes, at or above the threshold for 2 periods in
+ * a row, missing data not breaching (the endpoint reports only while it carries traffic). It
+ * notifies an SNS topic encrypted with its own key (rotation on), TLS only, that only this
+ * account's CloudWatch alarm may publish to.
+ */
+export class EndpointAlarms extends Construct {
+  public readonly alarm: cloudwatch.Alarm;
+  public readonly topic: sns.Topic;
+  public readonly key: kms.Key;
+
+  public constructor(scope: Construct, id: string, props: EndpointAlarmsProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.threshold) && !(Number.isInteger(props.threshold) && props.threshold >= 1)) {
+      throw new Error(`EndpointAlarms ${this.node.path}: threshold must be a whole number of packets, at least 1, got ${props.threshold}`);
+    }
+    if (!Token.isUnresolved(props.alarmName) && (props.alarmName.length === 0 || props.alarmName.length > MAX_ALARM_NAME_LENGTH)) {
+      throw new Error(`EndpointAlarms ${this.node.path}: alarmName must be 1 to ${MAX_ALARM_NAME_LENGTH} characters, got "${props.alarmName}"`);
+    }
+    const stack = Stack.of(this);
+    const alarmArn = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: props.alarmName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    this.key = new kms.Key(this, 'Key', {
+      description: `Encrypts the notifications of alarm ${props.alarmName}`,
+      enableKeyRotation: true,
+      // It only encrypts notifications in flight (SNS keeps no messages): nothing is left to read.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    // What an alarm needs to publish to an encrypted topic, for alarms of this account only.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmNotifications',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `${props.alarmName} notifications`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmNotifications',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': alarmArn } },
+      }),
+    );
+
+    this.alarm = new cloudwatch.Alarm(this, 'PacketsDropped', {
+      alarmName: props.alarmName,
+      alarmDescription: [
+        `The interface endpoint ${props.endpoint.vpcEndpointId} dropped at least ${props.threshold} packet(s) in each of two 5-minute periods: clients of this VPC lose requests to the provider's API.`,
+        'Check first that the endpoint is Available (aws ec2 describe-vpc-endpoints), that its security group still admits the clients on the service port,',
+        "then compare the drops per subnet (dimension Subnet Id) to find a failing zone, and ask the provider whether its load balancer's targets are healthy.",
+      ].join(' '),
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/PrivateLinkEndpoints',
+        metricName: 'PacketsDropped',
+        // An alarm matches a metric by its full dimension set: the endpoint-level one, all four.
+        dimensionsMap: {
+          'Endpoint Type': 'Interface',
+          'Service Name': props.serviceName,
+          'VPC Endpoint Id': props.endpoint.vpcEndpointId,
+          'VPC Id': props.vpc.vpcId,
+        },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: props.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarm.addOkAction(new actions.SnsAction(this.topic));
+  }
+}
