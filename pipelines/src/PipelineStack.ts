@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type CfnOutput, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,9 +7,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import {
+  alarmReaderRoleArn,
+  bakeWatcherRoleName,
+  connectionAcceptorRoleArn,
   consumerWaves,
-  CONSUMERS_PER_WAVE,
+  deploymentAlarmNames,
   deploymentRoleNamePrefix,
+  MAX_CONSUMERS_PER_WAVE,
   environmentsOf,
   permissionsBoundaryName,
   selfManagedConsumers,
@@ -27,11 +31,20 @@ import { ProviderStage } from '@private-api/provider';
 import type { Construct } from 'constructs';
 import { acknowledgeGeneratedPolicies } from './acknowledgeGeneratedPolicies';
 import { consumerKitsDirectory, consumerKitsStep } from './consumerKits';
-import { INSTALL_COMMANDS, NPM_IGNORE_SCRIPTS_ENV, PINNED_CDK_ASSETS_VERSION, pinnedCdkCliVersion } from './pinnedTooling';
+import {
+  INSTALL_COMMANDS,
+  NPM_IGNORE_SCRIPTS_ENV,
+  PINNED_CDK_ASSETS_VERSION,
+  pinnedCdkCliVersion,
+  pinnedRuntimeBuildSpec,
+} from './pinnedTooling';
 import { PromoteStep, SOURCE_ACTION_NAME, deliveryPipelineName } from './PromoteStep';
 
-/** Consumer stages per wave (see `consumerWaves` in the config library, which both sides use). */
-export { CONSUMERS_PER_WAVE };
+/** The most consumer stages per wave (see `consumerWaves` in the config library, which both sides use). */
+export { MAX_CONSUMERS_PER_WAVE };
+
+/** The variable a wave's step reads the provider's endpoint service name from (a CodePipeline variable at run time). */
+export const SERVICE_NAME_VARIABLE = 'SERVICE_NAME';
 
 /** The stack (and construct id) of one environment's pipeline. */
 export function pipelineStackName(config: DeploymentConfig, environment: EnvironmentConfig): string {
@@ -137,8 +150,10 @@ export class PipelineStack extends Stack {
    * (a wave of one consumer is named after that consumer's stage, as CDK Pipelines names it).
    */
   public readonly deploymentOrder: string[] = [];
-  /** The roles the smoke-test steps run with, one per wave. */
+  /** The roles the wave steps (acceptance, then smoke tests) run with, one per wave. */
   public readonly smokeRunners: iam.Role[] = [];
+  /** The role the bake step runs with; absent when the environment does not bake. */
+  public readonly bakeWatchers: iam.Role[] = [];
   /** The step that starts the next environment's pipeline; absent for the last environment. */
   public readonly promotion?: PromoteStep;
   /** The environment whose pipeline must have succeeded with a commit before this one runs it. */
@@ -216,8 +231,16 @@ export class PipelineStack extends Stack {
       selfMutation: true,
       cliVersion: pinnedCdkCliVersion(),
       cdkAssetsCliVersion: PINNED_CDK_ASSETS_VERSION,
+      // One CloudFormation action per stack instead of two (create + execute a change set): a
+      // consumer is one stack, so a wave's stage holds 49 consumers and its step within
+      // CodePipeline's 50 actions, and 100 consumers deploy in 3 stages instead of 10. Nothing
+      // reviewed the change sets between the two actions; a human approval, where an
+      // environment requires one, comes before its provider stage.
+      useChangeSets: false,
       synth,
       codeBuildDefaults: {
+        // Merged into every CodeBuild project CDK Pipelines writes: the Node.js major of .nvmrc.
+        partialBuildSpec: codebuild.BuildSpec.fromObject(pinnedRuntimeBuildSpec()),
         buildEnvironment: {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
           computeType: codebuild.ComputeType.MEDIUM,
@@ -240,13 +263,15 @@ export class PipelineStack extends Stack {
     // Build now (not at synth) so the generated roles exist and their known wildcards can be
     // acknowledged one resource at a time.
     this.pipeline.buildPipeline();
-    acknowledgeGeneratedPolicies([this.pipeline, ...this.smokeRunners]);
+    acknowledgeGeneratedPolicies([this.pipeline, ...this.smokeRunners, ...this.bakeWatchers]);
   }
 
 
   /**
-   * The environment's stages: its provider stage (after an approval when required, followed by
-   * the kit step when it has self-managed consumers), then its managed consumers in waves.
+   * The environment's stages: its provider stage (after an approval when required), followed by
+   * the kit step when it has self-managed consumers and by the bake step when it bakes, then its
+   * managed consumers in waves, each wave followed by its step (accept the wave's endpoint
+   * connections, then smoke-test every consumer of it).
    */
   private addEnvironment(
     environment: EnvironmentConfig,
@@ -255,14 +280,14 @@ export class PipelineStack extends Stack {
   ): void {
     const envTitle = title(environment.name);
     const provider = new ProviderStage(this, `${envTitle}-Provider`, { config: environment });
-    const kitStep = kits
-      ? consumerKitsStep(`ConsumerKits-${envTitle}`, environment, kits, provider.serviceStack.endpointServiceNameOutput)
-      : undefined;
+    const serviceName = provider.serviceStack.endpointServiceNameOutput;
+    const kitStep = kits ? consumerKitsStep(`ConsumerKits-${envTitle}`, environment, kits, serviceName) : undefined;
+    const bake = this.bakeStep(source, environment);
     this.pipeline.addStage(provider, {
       pre: environment.requiresApproval
         ? [new pipelines.ManualApprovalStep(`Approve-${envTitle}`, { comment: `Deploy ${environment.name}?` })]
         : [],
-      post: kitStep ? [kitStep] : [],
+      post: [...(kitStep ? [kitStep] : []), ...(bake ? [bake] : [])],
     });
     this.deploymentOrder.push(provider.stageName);
 
@@ -272,7 +297,8 @@ export class PipelineStack extends Stack {
       const waveNumber = index + 1;
       const waveId = `${envTitle}-Consumers-${waveNumber}`;
       const runner = this.smokeTestRunnerRole(environment, waveNumber, batch);
-      const wave = this.pipeline.addWave(waveId, { post: [this.smokeTestStep(source, environment, waveNumber, batch, runner)] });
+      const step = this.waveStep(source, environment, waveNumber, batch, runner, serviceName);
+      const wave = this.pipeline.addWave(waveId, { post: [step] });
       const stages = batch.map(
         (consumer) => new ConsumerStage(this, `${envTitle}-Consumer-${consumer.name}`, { config: environment, consumer }),
       );
@@ -283,36 +309,91 @@ export class PipelineStack extends Stack {
     }
   }
 
-  /** One role per wave for its smoke step: it may only assume that wave's invoker roles. */
+  /**
+   * The bake period after the provider's stage: for `monitoring.bakeMinutes`, the deployment
+   * alarms (the ones that also roll an ECS deployment back) must stay out of ALARM, read through
+   * the provider account's alarm reader role; one alarm firing fails the step, naming it, and no
+   * consumer wave (nor the next environment) starts. Absent when the environment bakes 0 minutes.
+   */
+  private bakeStep(source: pipelines.CodePipelineSource, environment: EnvironmentConfig): pipelines.CodeBuildStep | undefined {
+    const minutes = environment.provider.monitoring.bakeMinutes;
+    if (minutes === 0) return undefined;
+    const role = new iam.Role(this, `${title(environment.name)}BakeWatcher`, {
+      roleName: bakeWatcherRoleName(environment),
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: `Watches the ${environment.name} deployment alarms during the bake period`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [alarmReaderRoleArn(environment)] }));
+    this.bakeWatchers.push(role);
+    return new pipelines.CodeBuildStep(`Bake-${title(environment.name)}`, {
+      input: source,
+      role,
+      installCommands: [...INSTALL_COMMANDS],
+      commands: [
+        [
+          'npx tsx pipelines/src/bake/main.ts',
+          `--role-arn ${alarmReaderRoleArn(environment)}`,
+          `--region ${environment.provider.region}`,
+          `--alarms ${deploymentAlarmNames(environment).join(',')}`,
+          `--minutes ${minutes}`,
+        ].join(' '),
+      ],
+      // The bake itself plus the install; CodeBuild stops a build at its timeout.
+      timeout: Duration.minutes(minutes + 20),
+    });
+  }
+
+  /**
+   * One role per wave for its step: it may only assume that wave's invoker roles and, when the
+   * environment accepts connections, the provider's connection acceptor.
+   */
   private smokeTestRunnerRole(environment: EnvironmentConfig, wave: number, consumers: readonly ManagedConsumerConfig[]): iam.Role {
     const role = new iam.Role(this, `${title(environment.name)}SmokeTestRunner${wave}`, {
       roleName: smokeTestRunnerRoleName(environment, wave),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-      description: `Runs the ${environment.name} smoke tests of consumer wave ${wave}`,
+      description: `Accepts the endpoint connections of ${environment.name} consumer wave ${wave} and smoke-tests its consumers`,
     });
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: consumers.map((consumer) => smokeTestRoleArn(environment, consumer)),
+        resources: [
+          ...(environment.provider.acceptanceRequired ? [connectionAcceptorRoleArn(environment)] : []),
+          ...consumers.map((consumer) => smokeTestRoleArn(environment, consumer)),
+        ],
       }),
     );
     return role;
   }
 
   /**
-   * After a wave: for every consumer of it, assume its invoker role and invoke its smoke
-   * function (calls through PrivateLink from inside its VPC). Every consumer is tested even if
-   * one fails; the step fails naming each failing consumer. One step per wave, not per
-   * consumer, keeps the pipeline at one CodeBuild project per wave, so the IAM policies of the
-   * pipeline's shared roles stay under their size limits at 100 consumers.
+   * After a wave: when the endpoint service requires acceptance, accept the pending connections
+   * of the wave's consumer accounts (and only theirs: any other pending connection is reported
+   * and left alone) and wait until they are available; then, for every consumer of the wave,
+   * assume its invoker role and invoke its smoke function (calls through PrivateLink from inside
+   * its VPC). Every consumer is tested even if one fails; the step fails naming each failing
+   * consumer. One step per wave, not per consumer, keeps the pipeline at one CodeBuild project
+   * per wave, so the IAM policies of the pipeline's shared roles stay under their size limits
+   * at 100 consumers, and a wave's stage within CodePipeline's 50 actions.
    */
-  private smokeTestStep(
+  private waveStep(
     source: pipelines.CodePipelineSource,
     environment: EnvironmentConfig,
     wave: number,
     consumers: readonly ManagedConsumerConfig[],
     role: iam.IRole,
+    serviceName: CfnOutput,
   ): pipelines.CodeBuildStep {
+    const acceptance = environment.provider.acceptanceRequired
+      ? [
+          [
+            'npx tsx pipelines/src/accept/main.ts',
+            `--role-arn ${connectionAcceptorRoleArn(environment)}`,
+            `--service-name "$${SERVICE_NAME_VARIABLE}"`,
+            `--region ${environment.provider.region}`,
+            `--owners ${[...new Set(consumers.map((consumer) => consumer.account))].join(',')}`,
+          ].join(' '),
+        ]
+      : [];
     const tests = consumers.map((consumer) =>
       [
         'npx tsx pipelines/src/smoke/main.ts',
@@ -327,7 +408,9 @@ export class PipelineStack extends Stack {
       input: source,
       role,
       installCommands: [...INSTALL_COMMANDS],
+      envFromCfnOutputs: acceptance.length > 0 ? { [SERVICE_NAME_VARIABLE]: serviceName } : {},
       commands: [
+        ...acceptance,
         ['failed=""', ...tests, 'if [ -n "$failed" ]; then echo "Smoke test failed for:$failed"; exit 1; fi'].join('\n'),
       ],
       timeout: Duration.minutes(30),

@@ -1,8 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  alarmReaderRoleArn,
+  bakeWatcherRoleName,
+  connectionAcceptorRoleArn,
+  deploymentAlarmNames,
   managedConsumers,
   requirePipeline,
   selfManagedConsumers,
@@ -17,8 +22,8 @@ import { PrivateApiApp } from '@private-api/compliance';
 import { fixtureConfig } from '@private-api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_KITS_DIRECTORY, ENDPOINT_SERVICE_NAME_FILE } from '../src/consumerKits';
-import { INSTALL_COMMANDS, PACKAGES_REBUILT_AFTER_INSTALL, PINNED_CDK_ASSETS_VERSION } from '../src/pinnedTooling';
-import { PipelineStack, pipelineStackName, promotionGateCommand } from '../src/PipelineStack';
+import { INSTALL_COMMANDS, PACKAGES_REBUILT_AFTER_INSTALL, PINNED_CDK_ASSETS_VERSION, pinnedNodeMajor } from '../src/pinnedTooling';
+import { PipelineStack, pipelineStackName, promotionGateCommand, SERVICE_NAME_VARIABLE } from '../src/PipelineStack';
 import { SOURCE_ACTION_NAME, deliveryPipelineName } from '../src/PromoteStep';
 import { actionVariables, allBuildSpecs, buildSpecOf, pipelineStages, titleOf, type PipelineStage } from './pipelineTemplate';
 
@@ -51,7 +56,12 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
   beforeAll(() => {
     // GIVEN the fixture: qa has alpha (new VPC), beta (existing VPC) and gamma (self-managed);
     // live needs an approval and has one new-VPC consumer
-    config = fixtureConfig();
+    // qa bakes 7 minutes, live none
+    config = fixtureConfig((draft) => {
+      for (const environment of draft.environments) {
+        environment.provider.monitoring = { ...environment.provider.monitoring, bakeMinutes: environment.name === 'qa' ? 7 : 0 };
+      }
+    });
     pipelineConfig = requirePipeline(config, 'the test');
     qa = environmentNamed(config, 'qa');
     // WHEN the pipeline app is synthesized with both compliance packs, offline
@@ -297,16 +307,15 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
     }
   });
 
-  it('deploys one stage per managed consumer (no network stack in an existing VPC), none for a self-managed one', () => {
+  it('deploys each managed consumer (new or existing VPC) with one action, none for a self-managed one', () => {
     const waveName = `${titleOf(qa.name)}-Consumers-1`;
     const deploys = actionsOf(waveName, 'Deploy').map((action) => action.Name);
-    for (const consumer of managedConsumers(qa)) {
-      const prefix = `${titleOf(qa.name)}-Consumer-${consumer.name}.${qa.serviceName}-${qa.name}-consumer-${consumer.name}`;
-      const stacks = consumer.kind === 'new-vpc' ? ['network', 'endpoint'] : ['endpoint'];
-      expect(deploys.filter((name) => name.startsWith(`${titleOf(qa.name)}-Consumer-${consumer.name}.`))).toEqual(
-        stacks.flatMap((name) => [`${prefix}-${name}.Prepare`, `${prefix}-${name}.Deploy`]),
-      );
-    }
+    expect(deploys).toEqual(
+      managedConsumers(qa).map(
+        (consumer) => `${titleOf(qa.name)}-Consumer-${consumer.name}.${qa.serviceName}-${qa.name}-consumer-${consumer.name}-endpoint.Deploy`,
+      ),
+    );
+    expect(new Set(managedConsumers(qa).map((consumer) => consumer.kind))).toEqual(new Set(['new-vpc', 'existing-vpc']));
     const selfManaged = selfManagedConsumers(qa);
     expect(selfManaged.length).toBeGreaterThan(0);
     for (const consumer of selfManaged) {
@@ -315,14 +324,23 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
     }
   });
 
-  it('smoke-tests every managed consumer of the wave after its deploys, and no self-managed one', () => {
+  it("accepts the wave's endpoint connections, then smoke-tests every managed consumer of it, after its deploys", () => {
     const waveName = `${titleOf(qa.name)}-Consumers-1`;
     const deploys = actionsOf(waveName, 'Deploy');
     const smoke = actionsOf(waveName, 'Build');
     expect(smoke.map((action) => action.Name)).toEqual([`Smoke-${titleOf(qa.name)}-1`]);
     expect(smoke[0]?.RunOrder).toBeGreaterThan(Math.max(...deploys.map((action) => action.RunOrder)));
 
-    const [script] = buildSpecOf(template, smoke[0])?.phases.build.commands ?? [];
+    // the endpoint service name comes from the provider service stack's output
+    const serviceDeploy = actionsOf(`${titleOf(qa.name)}-Provider`, 'Deploy').find((action) => action.Name.endsWith('-provider-service.Deploy'));
+    expect(actionVariables(smoke[0])).toEqual({ [SERVICE_NAME_VARIABLE]: `#{${serviceDeploy?.Namespace}.EndpointServiceNameOutput}` });
+    const [accept, script] = buildSpecOf(template, smoke[0])?.phases.build.commands ?? [];
+    // only the wave's consumer accounts: a self-managed consumer's connection is the provider function's
+    const owners = [...new Set(managedConsumers(qa).map((consumer) => consumer.account))];
+    expect(accept).toBe(
+      `npx tsx pipelines/src/accept/main.ts --role-arn ${connectionAcceptorRoleArn(qa)} --service-name "$${SERVICE_NAME_VARIABLE}" ` +
+        `--region ${qa.provider.region} --owners ${owners.join(',')}`,
+    );
     expect(script?.split('\n')).toEqual([
       'failed=""',
       ...managedConsumers(qa).map(
@@ -346,7 +364,9 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
       (statement) => statement.Action === 'sts:AssumeRole',
     );
     expect(assume).toEqual([
-      expect.objectContaining({ Resource: managedConsumers(qa).map((consumer) => smokeTestRoleArn(qa, consumer)) }),
+      expect.objectContaining({
+        Resource: [connectionAcceptorRoleArn(qa), ...managedConsumers(qa).map((consumer) => smokeTestRoleArn(qa, consumer))],
+      }),
     ]);
     const everyPolicy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     for (const consumer of selfManagedConsumers(qa)) {
@@ -356,9 +376,8 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
 
   it("completes the self-managed consumers' kits after their provider is deployed and keeps them as an artifact", () => {
     const providerStage = `${titleOf(qa.name)}-Provider`;
-    const [kitStep, ...others] = actionsOf(providerStage, 'Build');
-    expect(others).toEqual([]);
-    expect(kitStep?.Name).toBe(`ConsumerKits-${titleOf(qa.name)}`);
+    const kitStep = actionsOf(providerStage, 'Build').find((action) => action.Name === `ConsumerKits-${titleOf(qa.name)}`);
+    expect(kitStep).toBeDefined();
     // after every deploy action of the provider stage
     const deploys = actionsOf(providerStage, 'Deploy');
     expect(kitStep?.RunOrder).toBeGreaterThan(Math.max(...deploys.map((action) => action.RunOrder)));
@@ -387,9 +406,67 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
       if (selfManagedConsumers(environment).length > 0) continue;
       const own = pipelineStages(Template.fromStack(stacks[index] as PipelineStack));
       const provider = own.find((candidate) => candidate.Name === `${titleOf(environment.name)}-Provider`);
-      expect(provider?.Actions.filter((action) => action.ActionTypeId.Category === 'Build')).toEqual([]);
+      expect(provider?.Actions.filter((action) => action.Name.startsWith('ConsumerKits-'))).toEqual([]);
     }
     expect(config.environments.some((candidate) => selfManagedConsumers(candidate).length === 0)).toBe(true);
+  });
+
+  it('bakes after the provider deploys: the deployment alarms must stay out of ALARM for the configured minutes before any consumer wave', () => {
+    const providerStage = `${titleOf(qa.name)}-Provider`;
+    const bake = actionsOf(providerStage, 'Build').find((action) => action.Name === `Bake-${titleOf(qa.name)}`);
+    const deploys = actionsOf(providerStage, 'Deploy');
+    expect(bake?.RunOrder).toBeGreaterThan(Math.max(...deploys.map((action) => action.RunOrder)));
+    // in the provider's stage: the next stage (the first wave) starts only once it succeeded
+    expect(stages.findIndex((candidate) => candidate.Name === providerStage) + 1).toBe(
+      stages.findIndex((candidate) => candidate.Name === consumerStageName(qa)),
+    );
+    expect(buildSpecOf(template, bake)?.phases.build.commands).toEqual([
+      `npx tsx pipelines/src/bake/main.ts --role-arn ${alarmReaderRoleArn(qa)} --region ${qa.provider.region} ` +
+        `--alarms ${deploymentAlarmNames(qa).join(',')} --minutes 7`,
+    ]);
+    // CodeBuild stops a build at its timeout: the bake plus the install
+    const projectRef = (bake?.Configuration?.['ProjectName'] as { Ref: string }).Ref;
+    expect(template.findResources('AWS::CodeBuild::Project')[projectRef]?.Properties.TimeoutInMinutes).toBe(27);
+    // its role may assume the provider's alarm reader, nothing else
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: bakeWatcherRoleName(qa),
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codebuild.amazonaws.com' } })] },
+    });
+    const watcherPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(`${titleOf(qa.name)}BakeWatcher`),
+    );
+    const assume = (watcherPolicy?.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter(
+      (statement) => statement.Action === 'sts:AssumeRole',
+    );
+    expect(assume).toEqual([expect.objectContaining({ Resource: alarmReaderRoleArn(qa) })]);
+  });
+
+  it('does not bake an environment with bakeMinutes 0', () => {
+    const [, liveStack] = stacks;
+    const live = environmentNamed(config, 'live');
+    const own = Template.fromStack(liveStack as PipelineStack);
+    const names = pipelineStages(own).flatMap((candidate) => candidate.Actions.map((action) => action.Name));
+    expect(names.filter((name) => name.startsWith('Bake-'))).toEqual([]);
+    expect(JSON.stringify(own.findResources('AWS::IAM::Role'))).not.toContain(bakeWatcherRoleName(live));
+  });
+
+  it("runs every CodeBuild project on the repository's Node.js major (.nvmrc), never the image's default", () => {
+    for (const candidate of stacks) {
+      const buildSpecs = allBuildSpecs(Template.fromStack(candidate)) as unknown as { phases: { install?: Record<string, unknown> } }[];
+      expect(buildSpecs.length).toBeGreaterThan(4);
+      for (const buildSpec of buildSpecs) {
+        expect(buildSpec.phases.install?.['runtime-versions']).toEqual({ nodejs: String(pinnedNodeMajor()) });
+      }
+    }
+  });
+
+  it('deploys every stack with one CloudFormation action (no change set pairs)', () => {
+    const deploys = stages.flatMap((candidate) => candidate.Actions).filter((action) => action.ActionTypeId.Category === 'Deploy');
+    expect(deploys.length).toBeGreaterThan(0);
+    for (const action of deploys) {
+      expect(action.Name).toMatch(/\.Deploy$/);
+      expect(action.Configuration?.['ActionMode']).toBe('CREATE_UPDATE');
+    }
   });
 
   it('keeps artifacts in a KMS-encrypted (rotating key), TLS-only, non-public bucket, with cross-account keys', () => {
@@ -436,6 +513,34 @@ describe('PipelineStack per environment (fixture config: qa with a new-VPC, an e
   it('defines no application resources of its own: no VPC, load balancer, ECS or Lambda in the pipeline stack', () => {
     for (const type of ['AWS::EC2::VPC', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ECS::Service', 'AWS::Lambda::Function']) {
       template.resourceCountIs(type, 0);
+    }
+  });
+});
+
+describe('PipelineStack of an endpoint service that requires no acceptance', () => {
+  it('runs no acceptance in the wave step, and its runner may not assume the connection acceptor', () => {
+    // GIVEN qa without acceptance (the compliance pack would want an acknowledgement: plain App)
+    const config = fixtureConfig((draft) => {
+      draft.environments = draft.environments.filter((environment) => environment.name === 'qa');
+      for (const environment of draft.environments) environment.provider.acceptanceRequired = false;
+    });
+    const qa = environmentNamed(config, 'qa');
+    const outdir = mkdtempSync(join(tmpdir(), 'pipeline-no-acceptance-'));
+    try {
+      // WHEN its pipeline is synthesized
+      const stack = new PipelineStack(new App({ outdir }), pipelineStackName(config, qa), { config, environment: qa });
+      const template = Template.fromStack(stack);
+      // THEN the wave step only smoke-tests
+      const waveStep = pipelineStages(template)
+        .flatMap((candidate) => candidate.Actions)
+        .find((action) => action.Name === `Smoke-${titleOf(qa.name)}-1`);
+      const commands = buildSpecOf(template, waveStep)?.phases.build.commands ?? [];
+      expect(commands).toHaveLength(1);
+      expect(commands.join('\n')).not.toContain('pipelines/src/accept/main.ts');
+      expect(actionVariables(waveStep)).toEqual({});
+      expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(connectionAcceptorRoleArn(qa));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 });
