@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   allowedClientCidrs,
+  consumerAlarmName,
   consumerWaveNumber,
   endpointServiceParameterArn,
   listenerPort,
@@ -20,7 +21,7 @@ import { PrivateVpc } from '@private-api/network';
 import { ConsumerEndpoint } from '@private-api/privatelink';
 import type { Construct } from 'constructs';
 import { ConsumerSmokeTest } from './ConsumerSmokeTest';
-import { consumerPacketsDroppedAlarmName, DEFAULT_CONSUMER_PACKETS_DROPPED, EndpointAlarms } from './EndpointAlarms';
+import { EndpointAlarms } from './EndpointAlarms';
 import { ExistingConsumerVpc } from './ExistingConsumerVpc';
 
 export interface ConsumerEndpointStackProps extends StackProps {
@@ -79,8 +80,8 @@ export class ConsumerEndpointStack extends Stack {
       endpoint: this.endpoint.endpoint,
       vpc,
       serviceName,
-      threshold: DEFAULT_CONSUMER_PACKETS_DROPPED,
-      alarmName: consumerPacketsDroppedAlarmName(config, consumer),
+      threshold: config.provider.monitoring.consumerPacketsDropped,
+      alarmName: consumerAlarmName(config, consumer),
     });
     this.alarmTopic = this.alarms.topic;
 

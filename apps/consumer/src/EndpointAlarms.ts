@@ -5,23 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { EnvironmentConfig, ManagedConsumerConfig } from '@private-api/config';
 import { Construct } from 'constructs';
-
-/**
- * How many dropped packets per 5 minutes, two periods in a row, raise the alarm.
- * TODO(wire): replace with `config.provider.monitoring.consumerPacketsDropped` (default 1) once
- * libs/config resolves it.
- */
-export const DEFAULT_CONSUMER_PACKETS_DROPPED = 1;
-
-/**
- * `<serviceName>-<env>-consumer-<consumerName>-packets-dropped`.
- * TODO(wire): replace with `consumerAlarmName(config, consumer)` from libs/config once it exists.
- */
-export function consumerPacketsDroppedAlarmName(config: EnvironmentConfig, consumer: ManagedConsumerConfig): string {
-  return `${config.serviceName}-${config.name}-consumer-${consumer.name}-packets-dropped`;
-}
 
 /** CloudWatch's limit on an alarm name. */
 const MAX_ALARM_NAME_LENGTH = 255;
@@ -33,9 +17,12 @@ export interface EndpointAlarmsProps {
   readonly vpc: ec2.IVpc;
   /** The endpoint service the endpoint connects to (the metric's `Service Name` dimension). */
   readonly serviceName: string;
-  /** Dropped packets per 5 minutes, in each of 2 consecutive periods, that raise the alarm (≥ 1). */
+  /**
+   * Dropped packets per 5 minutes, in each of 2 consecutive periods, that raise the alarm (≥ 1;
+   * `provider.monitoring.consumerPacketsDropped` of the config).
+   */
   readonly threshold: number;
-  /** Fixed alarm name, so operators and the pipeline find it without a lookup. */
+  /** Fixed alarm name (`consumerAlarmName(config, consumer)`), so operators and the pipeline find it without a lookup. */
   readonly alarmName: string;
 }
 

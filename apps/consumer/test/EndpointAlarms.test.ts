@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
+  consumerAlarmName,
   managedConsumers,
   type EnvironmentConfig,
   type ExistingVpcConsumerConfig,
@@ -11,13 +12,10 @@ import {
 import { PrivateApiApp } from '@private-api/compliance';
 import { fixtureEnvironment } from '@private-api/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConsumerStage,
-  consumerStageId,
-  consumerPacketsDroppedAlarmName,
-  DEFAULT_CONSUMER_PACKETS_DROPPED,
-  EndpointAlarms,
-} from '../src/index';
+import { ConsumerStage, consumerStageId, EndpointAlarms } from '../src/index';
+
+/** Not the default (1): the threshold must come from the config. */
+const PACKETS_DROPPED = 25;
 
 function kindOf<K extends ManagedConsumerConfig['kind']>(config: EnvironmentConfig, kind: K): Extract<ManagedConsumerConfig, { kind: K }> {
   const consumer = managedConsumers(config).find((candidate) => candidate.kind === kind);
@@ -34,7 +32,7 @@ function only(template: Template, type: string): [string, { Properties: Record<s
   return entry as [string, { Properties: Record<string, unknown> }];
 }
 
-describe("the consumer endpoint's packets-dropped alarm (fixture environment qa)", () => {
+describe("the consumer endpoint's packets-dropped alarm (fixture environment qa, consumerPacketsDropped 25)", () => {
   let config: EnvironmentConfig;
   let newVpc: NewVpcConsumerConfig;
   let existingVpc: ExistingVpcConsumerConfig;
@@ -46,8 +44,13 @@ describe("the consumer endpoint's packets-dropped alarm (fixture environment qa)
   };
 
   beforeAll(() => {
-    // GIVEN the fixture's new-VPC and existing-VPC consumers
-    config = fixtureEnvironment('qa');
+    // GIVEN the fixture's new-VPC and existing-VPC consumers, and a threshold other than the default
+    config = fixtureEnvironment('qa', (input) => {
+      for (const environment of input.environments) {
+        environment.provider.monitoring = { ...environment.provider.monitoring, consumerPacketsDropped: PACKETS_DROPPED };
+      }
+    });
+    expect(config.provider.monitoring.consumerPacketsDropped).toBe(PACKETS_DROPPED);
     newVpc = kindOf(config, 'new-vpc');
     existingVpc = kindOf(config, 'existing-vpc');
     // WHEN their stages are synthesized
@@ -68,7 +71,7 @@ describe("the consumer endpoint's packets-dropped alarm (fixture environment qa)
       const [, alarm] = only(template, 'AWS::CloudWatch::Alarm');
       expect(alarm.Properties).toEqual(
         expect.objectContaining({
-          AlarmName: `${config.serviceName}-${config.name}-consumer-${consumer.name}-packets-dropped`,
+          AlarmName: consumerAlarmName(config, consumer),
           Namespace: 'AWS/PrivateLinkEndpoints',
           MetricName: 'PacketsDropped',
           Statistic: 'Sum',
@@ -82,20 +85,21 @@ describe("the consumer endpoint's packets-dropped alarm (fixture environment qa)
         }),
       );
     }
+    expect(consumerAlarmName(config, newVpc)).toBe(`fixture-api-qa-consumer-${newVpc.name}-packets-dropped`);
   });
 
-  it('alarms at or above the default threshold for 2 consecutive periods, and not on missing data', () => {
+  it("alarms at or above the config's threshold for 2 consecutive periods, and not on missing data", () => {
     const [, alarm] = only(templateOf(newVpc), 'AWS::CloudWatch::Alarm');
     expect(alarm.Properties).toEqual(
       expect.objectContaining({
-        Threshold: DEFAULT_CONSUMER_PACKETS_DROPPED,
+        Threshold: PACKETS_DROPPED,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 2,
         DatapointsToAlarm: 2,
         TreatMissingData: 'notBreaching',
       }),
     );
-    expect(JSON.stringify(alarm.Properties.AlarmDescription)).toMatch(/dropped .*Check first/);
+    expect(JSON.stringify(alarm.Properties.AlarmDescription)).toMatch(new RegExp(`dropped at least ${PACKETS_DROPPED} packet.*Check first`));
   });
 
   it('notifies (alarm and back to OK) its own topic, encrypted with its own rotating key, TLS only', () => {
@@ -142,7 +146,7 @@ describe("the consumer endpoint's packets-dropped alarm (fixture environment qa)
         Action: 'sns:Publish',
         Condition: {
           StringEquals: { 'aws:SourceAccount': newVpc.account },
-          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${newVpc.region}:${newVpc.account}:alarm:${consumerPacketsDroppedAlarmName(config, newVpc)}` },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${newVpc.region}:${newVpc.account}:alarm:${consumerAlarmName(config, newVpc)}` },
         },
       }),
     ]);
