@@ -1,0 +1,4 @@
+export * from './AlarmTopic';
+export * from './metrics';
+export * from './ServiceAlarms';
+export * from './ServiceDashboard';
