@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
+  consumerAlarmName,
   consumerPrincipalArn,
   endpointServiceParameterArn,
   listenerPort,
@@ -45,10 +46,13 @@ describe('ConsumerKitStack (fixture self-managed consumer)', () => {
   let assemblyDir: string;
 
   beforeAll(() => {
-    // GIVEN the fixture's self-managed consumer, with two client ranges
+    // GIVEN the fixture's self-managed consumer, with two client ranges, and a packets-dropped threshold other than the default
     config = fixtureEnvironment('qa', (input) => {
-      const entry = input.environments[0]?.consumers.find((candidate) => candidate.selfManaged === true);
+      const [qa] = input.environments;
+      if (!qa) throw new Error('the fixture has an environment');
+      const entry = qa.consumers.find((candidate) => candidate.selfManaged === true);
       if (entry) entry.allowedClientCidrs = [...(entry.allowedClientCidrs ?? []), '10.77.0.0/16'];
+      qa.provider.monitoring = { ...qa.provider.monitoring, consumerPacketsDropped: 9 };
     });
     consumer = selfManagedOf(config);
     // WHEN its kit is synthesized in a compliance-checked app
@@ -133,11 +137,50 @@ describe('ConsumerKitStack (fixture self-managed consumer)', () => {
       SecurityGroupIds: [{ 'Fn::GetAtt': [groupId, 'GroupId'] }],
       PrivateDnsEnabled: false,
     });
-    expect(Object.keys(template.toJSON().Resources)).toHaveLength(2);
+    // Besides the endpoint and its security group, only the alarm and its topic (see below)
+    const alarmTypes = ['AWS::CloudWatch::Alarm', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'];
+    const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((resource) => resource.Type);
+    expect(types.filter((type) => !alarmTypes.includes(type)).sort()).toEqual(['AWS::EC2::SecurityGroup', 'AWS::EC2::VPCEndpoint']);
+    expect(types.filter((type) => alarmTypes.includes(type)).sort()).toEqual([...alarmTypes].sort());
   });
 
-  it('outputs the endpoint id, its DNS name and its security group', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['DnsName', 'EndpointId', 'SecurityGroupId']);
+  it("alarms on the endpoint's dropped packets, with the endpoint, VPC and service name from the parameters, to an encrypted topic", () => {
+    const [endpointId] = Object.keys(template.findResources('AWS::EC2::VPCEndpoint'));
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: consumerAlarmName(config, consumer),
+      Namespace: 'AWS/PrivateLinkEndpoints',
+      MetricName: 'PacketsDropped',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 9,
+      EvaluationPeriods: 2,
+      TreatMissingData: 'notBreaching',
+      Dimensions: [
+        { Name: 'Endpoint Type', Value: 'Interface' },
+        { Name: 'Service Name', Value: { Ref: 'EndpointServiceName' } },
+        { Name: 'VPC Endpoint Id', Value: { Ref: endpointId } },
+        { Name: 'VPC Id', Value: { Ref: 'VpcId' } },
+      ],
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': consumer.account } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('outputs the endpoint id, its DNS name, its security group and the alarm topic', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlarmTopicArn', 'DnsName', 'EndpointId', 'SecurityGroupId']);
   });
 
   it('fails when the consumer names no client range', () => {
@@ -180,6 +223,7 @@ describe('kit generator', () => {
         allowedClientCidrs: consumer.allowedClientCidrs,
         principalArn: consumerPrincipalArn(consumer),
         stackName,
+        alarmName: consumerAlarmName(environment, consumer),
       });
       const template = JSON.parse(readFileSync(join(folder, 'template.json'), 'utf8')) as { Parameters: Record<string, unknown> };
       expect(Object.keys(template.Parameters).sort()).toEqual(
@@ -193,6 +237,8 @@ describe('kit generator', () => {
       expect(readme).toContain(values.zoneIds.join(', '));
       expect(readme).toContain(`curl -sS -i http://<DnsName>:${values.port}${environment.service.smokeChecks[0]?.path}`);
       expect(readme).toContain(`aws cloudformation delete-stack --stack-name ${stackName}`);
+      expect(readme).toContain(`The alarm \`${values.alarmName}\` notifies the \`AlarmTopicArn\` output`);
+      expect(readme).toContain('aws sns subscribe --topic-arn <AlarmTopicArn>');
     }
   });
 

@@ -1,7 +1,8 @@
 import { Aws, BootstraplessSynthesizer, CfnOutput, CfnParameter, CfnRule, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { listenerPort, type EnvironmentConfig, type SelfManagedConsumerConfig } from '@private-api/config';
+import { consumerAlarmName, listenerPort, type EnvironmentConfig, type SelfManagedConsumerConfig } from '@private-api/config';
 import type { Construct } from 'constructs';
+import { EndpointAlarms } from '../EndpointAlarms';
 
 /**
  * IPv4 CIDR with a prefix of /8 to /32: a /0–/7 would admit a large part of the internet
@@ -25,6 +26,8 @@ export interface ConsumerKitStackProps extends Omit<StackProps, 'env' | 'synthes
  * plain CloudFormation. It needs no CDK bootstrap (no assets, no bootstrap version check) and
  * takes the consumer's VPC, subnets, client ranges and the provider's endpoint service name as
  * parameters. Rules stop a deploy in another account or region before anything is created.
+ * Besides the endpoint and its security group it holds the same packets-dropped alarm (and
+ * encrypted topic) as a managed consumer's stack.
  */
 export class ConsumerKitStack extends Stack {
   public readonly vpcId: CfnParameter;
@@ -34,6 +37,8 @@ export class ConsumerKitStack extends Stack {
   public readonly endpointServiceName: CfnParameter;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly endpoint: ec2.CfnVPCEndpoint;
+  /** The endpoint's `PacketsDropped` alarm and its encrypted topic, as in a managed consumer's stack. */
+  public readonly alarms: EndpointAlarms;
   public readonly port: number;
 
   public constructor(scope: Construct, id: string, props: ConsumerKitStackProps) {
@@ -79,8 +84,21 @@ export class ConsumerKitStack extends Stack {
     });
 
     this.addRules(consumer);
-    this.securityGroup = this.addSecurityGroup(config.provider.availabilityZones.map((zone) => zone.id));
+    // Only the id is known (a parameter): the security group and the alarm need nothing else of
+    // the VPC, and the zones are mere labels (nothing is placed by them).
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: this.vpcId.valueAsString,
+      availabilityZones: config.provider.availabilityZones.map((zone) => zone.id),
+    });
+    this.securityGroup = this.addSecurityGroup(vpc);
     this.endpoint = this.addInterfaceEndpoint();
+    this.alarms = new EndpointAlarms(this, 'Alarms', {
+      endpoint: ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(this, 'EndpointRef', { vpcEndpointId: this.endpoint.ref, port: this.port }),
+      vpc,
+      serviceName: this.endpointServiceName.valueAsString,
+      threshold: config.provider.monitoring.consumerPacketsDropped,
+      alarmName: consumerAlarmName(config, consumer),
+    });
 
     new CfnOutput(this, 'EndpointId', { description: 'Give this id to the provider to accept the connection', value: this.endpoint.ref });
     new CfnOutput(this, 'DnsName', {
@@ -91,6 +109,10 @@ export class ConsumerKitStack extends Stack {
     new CfnOutput(this, 'SecurityGroupId', {
       description: 'Security group of the endpoint: admit more clients here',
       value: this.securityGroup.securityGroupId,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: "Subscribe here to the endpoint's packets-dropped alarm",
+      value: this.alarms.topic.topicArn,
     });
   }
 
@@ -121,10 +143,7 @@ export class ConsumerKitStack extends Stack {
     });
   }
 
-  private addSecurityGroup(zoneLabels: string[]): ec2.SecurityGroup {
-    // Only the id is known (a parameter): the security group needs nothing else of the VPC, and
-    // the zones are mere labels (nothing is placed by them).
-    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: this.vpcId.valueAsString, availabilityZones: zoneLabels });
+  private addSecurityGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
     const securityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc,
       description: `Interface endpoint to the private API: port ${this.port} from the ClientCidr parameters only`,

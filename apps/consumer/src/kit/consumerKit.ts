@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, existsSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  consumerAlarmName,
   consumerPrincipalArn,
   endpointServiceParameterArn,
   environmentsOf,
@@ -36,6 +37,8 @@ export interface ConsumerKitValues {
   /** The principal the provider allows to create the endpoint. */
   readonly principalArn: string;
   readonly stackName: string;
+  /** The endpoint's packets-dropped alarm; it notifies the stack output `AlarmTopicArn`. */
+  readonly alarmName: string;
 }
 
 /** The three files of one kit. */
@@ -90,6 +93,7 @@ function kitValues(config: EnvironmentConfig, consumer: SelfManagedConsumerConfi
     allowedClientCidrs: consumer.allowedClientCidrs,
     principalArn: consumerPrincipalArn(consumer),
     stackName: kitStackName(config, consumer),
+    alarmName: consumerAlarmName(config, consumer),
   };
 }
 
@@ -101,7 +105,9 @@ function kitReadme(config: EnvironmentConfig, values: ConsumerKitValues, stack: 
 
 This kit creates a private connection from your VPC to ${config.serviceName}: an interface VPC
 endpoint (AWS PrivateLink) and its security group, with plain CloudFormation in account
-${values.account}, region ${values.region}. Nothing else is created; the API never reaches the internet.
+${values.account}, region ${values.region}, and a CloudWatch alarm on the packets the endpoint drops
+that notifies an SNS topic encrypted with its own KMS key. Nothing else is created; the API never
+reaches the internet.
 
 Files: \`template.json\` (the CloudFormation template), \`values.json\` (every value below, for scripts).
 
@@ -153,6 +159,14 @@ endpoint's own name, the \`DnsName\` output):
 
 \`\`\`sh
 curl -sS -i ${scheme}://<DnsName>:${values.port}${firstCheck}
+\`\`\`
+
+## 6. Hear about dropped packets
+
+The alarm \`${values.alarmName}\` notifies the \`AlarmTopicArn\` output; subscribe to it:
+
+\`\`\`sh
+aws sns subscribe --topic-arn <AlarmTopicArn> --protocol email --notification-endpoint <you@example.com> --region ${values.region}
 \`\`\`
 
 ## Offboarding
