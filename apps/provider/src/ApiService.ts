@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { serviceTaskRoleName, type EnvironmentConfig } from '@private-api/config';
+import { autoscalingEnabled, deploymentAlarmNames, serviceTaskRoleName, type EnvironmentConfig, type ScalingConfig } from '@private-api/config';
 import type { AssetsBucket, PrivateDatabase, SharedFileSystem } from '@private-api/data';
 import type { PrivateVpc } from '@private-api/network';
 import type { Construct } from 'constructs';
@@ -42,6 +43,11 @@ export interface ApiServiceProps {
  * and the data tier handed to the tasks as documented variables (README, "Data tier"):
  * `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_SSL` plus `DB_USER`/`DB_PASSWORD` injected by ECS from the
  * database's secret, `FILES_DIR` where the file system is mounted, `ASSETS_BUCKET`.
+ *
+ * Deployments roll back on the circuit breaker and on the deployment alarms
+ * (`deploymentAlarmNames`: ALB 5xx rate, unhealthy targets, p99 latency), which the monitoring
+ * part creates; the task count scales with the load once {@link scaleWithLoad} is given the
+ * ALB target group.
  */
 export class ApiService extends StackPart {
   public readonly cluster: ecs.Cluster;
@@ -51,6 +57,9 @@ export class ApiService extends StackPart {
   public readonly service: ecs.FargateService | ecs.Ec2Service;
   /** The EC2 capacity, when the config runs the tasks on EC2. */
   public readonly containerInstances?: ContainerInstances;
+  /** The task count's bounds and targets (`provider.scaling`). */
+  public readonly scaling: ScalingConfig;
+  private taskCount?: ecs.ScalableTaskCount;
 
   public constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
@@ -58,6 +67,7 @@ export class ApiService extends StackPart {
     const { provider } = config;
     const vpc = network.vpc;
     const capacity = provider.capacity;
+    this.scaling = provider.scaling;
 
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
@@ -85,10 +95,21 @@ export class ApiService extends StackPart {
     const common = {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: provider.desiredCount,
+      // With autoscaling, DesiredCount is left out of the template. CloudFormation then creates
+      // the service with 1 task and keeps the current count on every update; registering the
+      // scalable target lifts it to minCount (Application Auto Scaling moves a count outside
+      // [min, max] inside it whenever the target is registered). Written in the template, every
+      // update of the service would reset a scaled-out service to desiredCount, mid-load
+      // (aws-cdk#3919, containers-roadmap#493). aws-cdk-lib v2 writes no default of its own: the
+      // v1 flag @aws-cdk/aws-ecs-patterns:removeDefaultDesiredCount is always on.
+      desiredCount: autoscalingEnabled(provider.scaling) ? undefined : provider.desiredCount,
       vpcSubnets: network.privateSubnets,
       securityGroups: [this.securityGroup],
       circuitBreaker: { enable: true, rollback: true },
+      // Alarms by their fixed names: naming the Alarm constructs here would tie the service to
+      // the monitoring part, whose running-tasks alarm reads the service's name (a cycle). The
+      // monitoring part makes the service depend on them, so they exist before it.
+      deploymentAlarms: { alarmNames: deploymentAlarmNames(config), behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
@@ -119,6 +140,26 @@ export class ApiService extends StackPart {
       this.service = new ecs.FargateService(this, 'Service', { ...common, assignPublicIp: false });
     }
     if (dataTier.dataAccessSecurityGroup) this.wearDataAccessGroup(dataTier.dataAccessSecurityGroup);
+  }
+
+  /**
+   * Lets the task count follow the load, from `provider.scaling.minCount` (desiredCount) to
+   * `maxCount`, on two target-tracking policies: ALB requests per target (the `targetGroup` the
+   * service is registered in) and average CPU. Whichever asks for more tasks wins; scale-in
+   * happens only when both allow it. With EC2 capacity, the capacity provider's managed scaling
+   * adds instances for tasks that cannot be placed. Does nothing when `maxCount` equals
+   * desiredCount (no autoscaling resources at all).
+   */
+  public scaleWithLoad(targetGroup: elbv2.ApplicationTargetGroup): ecs.ScalableTaskCount | undefined {
+    if (!autoscalingEnabled(this.scaling)) return undefined;
+    if (this.taskCount) throw new Error(`ApiService ${this.node.path}: scaleWithLoad was already called`);
+    this.taskCount = this.service.autoScaleTaskCount({ minCapacity: this.scaling.minCount, maxCapacity: this.scaling.maxCount });
+    // Out fast (a minute), in slowly (5 minutes): a burst gets tasks before latency suffers, and
+    // a dip between bursts does not drain tasks that the next burst needs again.
+    const cooldowns = { scaleOutCooldown: Duration.minutes(1), scaleInCooldown: Duration.minutes(5) };
+    this.taskCount.scaleOnRequestCount('Requests', { targetGroup, requestsPerTarget: this.scaling.requestsPerTarget, ...cooldowns });
+    this.taskCount.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: this.scaling.cpuPercent, ...cooldowns });
+    return this.taskCount;
   }
 
   /**

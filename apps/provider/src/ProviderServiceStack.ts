@@ -12,6 +12,7 @@ import { ApiService, type ServiceDataTier } from './ApiService';
 import { EndpointConnectionNotifications } from './EndpointConnectionNotifications';
 import { LoadBalancerAccessLogs } from './LoadBalancerAccessLogs';
 import type { ServiceEgress } from './ServiceEgress';
+import { ServiceMonitoring } from './ServiceMonitoring';
 import { ServiceNamePublication } from './ServiceNamePublication';
 import type { ServiceTaskDefinition } from './ServiceTaskDefinition';
 import { PartedStack } from './StackPart';
@@ -32,15 +33,18 @@ export interface ProviderServiceStackProps extends StackProps {
 }
 
 /**
- * The API and its PrivateLink front: the tasks' security group, then four parts: the ECS service (`ApiService`), the
+ * The API and its PrivateLink front: the tasks' security group, then the parts: the ECS service (`ApiService`), the
  * endpoint connection notifications, the load balancers' access logs, the internal ALB + NLB +
- * endpoint service (`PrivateApiEndpointService`), and the publication of the endpoint service
- * name to the consumer accounts (`ServiceNamePublication`). The parts exist in the code only
- * (`StackPart`): every resource keeps the logical ID it had before the stack was split.
+ * endpoint service (`PrivateApiEndpointService`) with the service's autoscaling on its target
+ * group, the alarms, alarm topic and dashboard (`ServiceMonitoring`), and the publication of
+ * the endpoint service name to the consumer accounts (`ServiceNamePublication`). The parts exist
+ * in the code only (`StackPart`): every resource keeps the logical ID it had before the stack
+ * was split.
  */
 export class ProviderServiceStack extends PartedStack {
   public readonly api: ApiService;
   public readonly privateLink: PrivateApiEndpointService;
+  public readonly monitoring: ServiceMonitoring;
   public readonly publication: ServiceNamePublication;
 
   public constructor(scope: Construct, id: string, props: ProviderServiceStackProps) {
@@ -71,10 +75,18 @@ export class ProviderServiceStack extends PartedStack {
       deletionProtection: provider.deletionProtection,
       accessLogBucket: accessLogs.bucket,
     });
-    this.privateLink.addTargets('Service', {
+    const targetGroup = this.privateLink.addTargets('Service', {
       port: this.api.taskDefinition.containerPort,
       targets: [this.api.service],
       deregistrationDelay: Duration.seconds(30),
+    });
+    this.api.scaleWithLoad(targetGroup);
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      config,
+      api: this.api,
+      privateLink: this.privateLink,
+      targetGroup,
+      database: props.dataTier?.database,
     });
 
     this.publication = new ServiceNamePublication(this, 'Publication', { config, serviceName: this.privateLink.serviceName });

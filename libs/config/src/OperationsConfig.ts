@@ -190,12 +190,17 @@ export const DEPLOYMENT_ALARMS: readonly ProviderAlarm[] = ['target-5xx-rate', '
 
 type NamedEnvironment = Pick<EnvironmentConfig, 'serviceName' | 'name'>;
 
+/** What every provider alarm name starts with, `<service>-<env>-` (the alarm topic admits these alarms only). */
+export function alarmNamePrefixOf(config: NamedEnvironment): string {
+  return `${config.serviceName}-${config.name}-`;
+}
+
 /**
  * The fixed name of one of the provider's alarms, `<service>-<env>-<alarm>`: known before deploy,
  * so the ECS service and the pipeline name it without a reference into the provider stack.
  */
 export function alarmNameOf(config: NamedEnvironment, alarm: ProviderAlarm): string {
-  return `${config.serviceName}-${config.name}-${alarm}`;
+  return `${alarmNamePrefixOf(config)}${alarm}`;
 }
 
 /** Names of the alarms that roll an ECS deployment back and that the pipeline's bake step watches. */

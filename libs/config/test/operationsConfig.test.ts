@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   alarmNameOf,
+  alarmNamePrefixOf,
   alarmTopicName,
   autoscalingEnabled,
   consumerAlarmName,
@@ -130,6 +131,7 @@ describe('derived names', () => {
   it('names each alarm <service>-<env>-<alarm>', () => {
     expect(alarmNameOf(config, 'target-5xx-rate')).toBe('payments-uat-target-5xx-rate');
     expect(alarmNameOf(config, 'database-free-storage')).toBe('payments-uat-database-free-storage');
+    expect(alarmNamePrefixOf(config)).toBe('payments-uat-');
   });
 
   it('lists the deployment alarms: the ALB 5xx rate, unhealthy targets and p99 latency', () => {
