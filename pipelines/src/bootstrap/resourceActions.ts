@@ -256,6 +256,41 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, ResourceTypePerm
     actions: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource'],
   },
   'AWS::SNS::TopicPolicy': { actions: ['sns:GetTopicAttributes', 'sns:SetTopicAttributes'] },
+  // The alarm topic's email subscriptions: every action is authorized on the topic (`<service>-*`).
+  'AWS::SNS::Subscription': {
+    actions: ['sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
+  },
+  // Alarms and the dashboard of the provider (ServiceMonitoring); the templates tag neither.
+  'AWS::CloudWatch::Alarm': {
+    actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
+  },
+  'AWS::CloudWatch::Dashboard': { actions: ['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards'] },
+  // The ECS service's task count. Application Auto Scaling checks that the caller may change the
+  // service itself (ecs:DescribeServices, ecs:UpdateService), and uses its service-linked role
+  // for ECS (the RoleARN CDK writes), which it creates on first use: no iam:PassRole. Trimmed from
+  // the schema: scheduled actions and other namespaces' targets (Lambda, DynamoDB, …).
+  'AWS::ApplicationAutoScaling::ScalableTarget': {
+    actions: [
+      'application-autoscaling:RegisterScalableTarget',
+      'application-autoscaling:DeregisterScalableTarget',
+      'application-autoscaling:DescribeScalableTargets',
+      'ecs:DescribeServices',
+      'ecs:UpdateService',
+    ],
+    serviceLinkedRoles: ['ecs.application-autoscaling.amazonaws.com'],
+  },
+  // Target tracking policies: Application Auto Scaling creates and deletes their CloudWatch alarms
+  // (`TargetTracking-service/…`) with the caller's permissions.
+  'AWS::ApplicationAutoScaling::ScalingPolicy': {
+    actions: [
+      'application-autoscaling:PutScalingPolicy',
+      'application-autoscaling:DeleteScalingPolicy',
+      'application-autoscaling:DescribeScalingPolicies',
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:DeleteAlarms',
+    ],
+  },
   'AWS::SSM::Parameter': {
     actions: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:AddTagsToResource', 'ssm:RemoveTagsFromResource', 'ssm:ListTagsForResource'],
   },

@@ -77,6 +77,12 @@ function deployTimeArn(stack: DeployedStack, logicalId: string, action: string):
     if (!topicId) throw new Error(`${logicalId}: policy of an outside topic`);
     return `arn:${partition}:sns:${region}:${account}:${physicalName(stack, topicId, 'TopicName')}`;
   }
+  if (type === 'AWS::SNS::Subscription' && service === 'sns') {
+    const topicId = referenced(properties.TopicArn);
+    if (!topicId) throw new Error(`${logicalId}: subscription to an outside topic`);
+    // Every subscription action is authorized on the topic (the IAM reference's only resource type for them).
+    return `arn:${partition}:sns:${region}:${account}:${physicalName(stack, topicId, 'TopicName')}`;
+  }
   if (type === 'AWS::SSM::Parameter' && service === 'ssm') {
     return `arn:${partition}:ssm:${region}:${account}:parameter${physicalName(stack, logicalId, 'Name').replace(/^(?!\/)/, '/')}`;
   }
@@ -254,7 +260,8 @@ describe.each([
   ['deployed by hand (no pipeline section)', fixtureConfig((input) => delete input.pipeline)],
   [
     // Every resource type of the data tier: an RDS database in qa; EC2 container instances, a database,
-    // a file system and an assets bucket in live (the example config's staging and prod).
+    // a file system and an assets bucket in live (the example config's staging and prod); and of
+    // monitoring: alarm email subscriptions in live.
     'with a data tier and EC2 capacity',
     fixtureConfig((input) => {
       const [qa, live] = input.environments;
@@ -264,6 +271,9 @@ describe.each([
       live.provider.database = { engineVersion: '17.6', instanceClass: 'db.m7g.large', allocatedStorageGiB: 100, multiAz: true, deletionProtection: true };
       live.provider.fileSystem = { mountPath: '/var/lib/fixture' };
       live.provider.assetsBucket = { noncurrentVersionExpirationDays: 90 };
+      // The alarm topic's email subscriptions (issue 10); qa keeps autoscaling off (no scaling resources).
+      live.provider.monitoring = { alarmEmails: ['oncall@fixture.example'] };
+      qa.provider.scaling = { maxCount: qa.provider.desiredCount ?? 2 };
     }),
   ],
 ])('deploy-path policies generated from the fixture templates, %s', (_label, config) => {
