@@ -413,7 +413,9 @@ export class PipelineStack extends Stack {
         ...acceptance,
         ['failed=""', ...tests, 'if [ -n "$failed" ]; then echo "Smoke test failed for:$failed"; exit 1; fi'].join('\n'),
       ],
-      timeout: Duration.minutes(30),
+      // The install, the acceptance (its waits are capped at 15 minutes each) and up to 49
+      // sequential smoke tests.
+      timeout: Duration.minutes(60),
     });
   }
 }

@@ -3,14 +3,17 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
-import { allowedClientCidrs, allowedPrincipalArns, listenerPort, type EnvironmentConfig } from '@private-api/config';
+import { allowedClientCidrs, allowedPrincipalArns, listenerPort, selfManagedConsumers, type EnvironmentConfig } from '@private-api/config';
 import type { PrivateVpc } from '@private-api/network';
 import { PrivateApiEndpointService } from '@private-api/privatelink';
 import type { Construct } from 'constructs';
 import { ApiService, type ServiceDataTier } from './ApiService';
 import { EndpointConnectionNotifications } from './EndpointConnectionNotifications';
 import { LoadBalancerAccessLogs } from './LoadBalancerAccessLogs';
+import { PipelineAccess } from './PipelineAccess';
+import { SelfManagedConnectionAcceptance } from './SelfManagedConnectionAcceptance';
 import type { ServiceEgress } from './ServiceEgress';
 import { ServiceMonitoring } from './ServiceMonitoring';
 import { ServiceNamePublication } from './ServiceNamePublication';
@@ -46,6 +49,13 @@ export class ProviderServiceStack extends PartedStack {
   public readonly privateLink: PrivateApiEndpointService;
   public readonly monitoring: ServiceMonitoring;
   public readonly publication: ServiceNamePublication;
+  /** The provider-account roles the delivery pipeline assumes (connection acceptor, alarm reader). */
+  public readonly pipelineAccess: PipelineAccess;
+  /**
+   * The function that accepts the endpoint connections of self-managed consumers when they
+   * appear; absent when the service requires no acceptance or has no self-managed consumer.
+   */
+  public readonly selfManagedAcceptance?: SelfManagedConnectionAcceptance;
 
   public constructor(scope: Construct, id: string, props: ProviderServiceStackProps) {
     super(scope, id, props);
@@ -90,6 +100,22 @@ export class ProviderServiceStack extends PartedStack {
     });
 
     this.publication = new ServiceNamePublication(this, 'Publication', { config, serviceName: this.privateLink.serviceName });
+
+    // Managed consumers' connections are accepted by the pipeline after their wave, through
+    // these roles; self-managed consumers deploy outside it, so their connection requests are
+    // caught by a function on the notification topic. Both run acceptEndpointConnections.
+    const endpointServiceId = this.privateLink.endpointService.vpcEndpointServiceId;
+    this.pipelineAccess = new PipelineAccess(this, 'PipelineAccess', { config, endpointServiceId });
+    const selfManagedOwners = [...new Set(selfManagedConsumers(config).map((consumer) => consumer.account))];
+    if (provider.acceptanceRequired && selfManagedOwners.length > 0) {
+      this.selfManagedAcceptance = new SelfManagedConnectionAcceptance(this, 'SelfManagedAcceptance', {
+        endpointServiceId,
+        allowedOwners: selfManagedOwners,
+        topic: notifications.topic,
+        // The config only accepts retention periods CloudWatch Logs offers (LOG_RETENTION_DAYS).
+        logRetention: provider.logRetentionDays as logs.RetentionDays,
+      });
+    }
   }
 
   /** The ECS service. */
