@@ -65,6 +65,9 @@ export default {
         // Tasks on Fargate (the default, spelled out) with a PostgreSQL database (README, "Data tier").
         capacity: { type: 'fargate' },
         database: { engineVersion: '17.6', instanceClass: 'db.t4g.medium', allocatedStorageGiB: 20, backupRetentionDays: 7 },
+        // Autoscaling to 4 tasks (2 × desiredCount, the default); alarms to the team, and a short
+        // bake after each deploy (README, "Deployment config reference").
+        monitoring: { alarmEmails: ['api-team@example.com'], bakeMinutes: 5 },
       },
       consumers: [
         {
@@ -116,6 +119,15 @@ export default {
         // Persistent, shared files at /var/lib/task-api, written as the service's user (1000:1000).
         fileSystem: { mountPath: '/var/lib/task-api' },
         assetsBucket: { noncurrentVersionExpirationDays: 90 },
+        // At most 6 tasks: in awsvpc mode each task takes an ENI, and an m7i.large has room for 2
+        // besides its own, so 6 instances hold 12 tasks; a rolling deploy of 6 tasks needs 12.
+        scaling: { maxCount: 6, requestsPerTarget: 6000, cpuPercent: 60 },
+        // Pages the on-call and the team; a tighter p99 than the default; a longer bake than staging.
+        monitoring: {
+          alarmEmails: ['api-oncall@example.com', 'api-team@example.com'],
+          p99LatencyMs: 800,
+          bakeMinutes: 15,
+        },
       },
       consumers: [
         {
