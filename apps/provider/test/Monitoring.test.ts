@@ -229,12 +229,12 @@ describe('provider without autoscaling and without a database (qa, maxCount = de
     template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
   });
 
-  it('has no database alarm, and the default thresholds, with no subscription', () => {
+  it('has no database alarm, and the default thresholds, with no email subscription', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/RDS' } }))).toEqual([]);
     expect(alarmNamed(template, alarmNameOf(config, 'target-5xx-rate'))).toMatchObject({ Threshold: 1 });
     expect(alarmNamed(template, alarmNameOf(config, 'p99-latency'))).toMatchObject({ Threshold: 1 });
-    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } }))).toEqual([]);
   });
 
   it('still rolls deployments back on the deployment alarms', () => {
