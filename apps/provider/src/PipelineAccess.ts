@@ -91,7 +91,8 @@ export class PipelineAccess extends StackPart {
       assumedBy: new iam.AccountPrincipal(pipelineAccount).withConditions({
         ArnEquals: { 'aws:PrincipalArn': [bakeWatcherRoleArn(config)] },
       }),
-      maxSessionDuration: Duration.hours(2),
+      // The bake step's session is chained (CodeBuild's role assumes this one): an hour at most.
+      maxSessionDuration: Duration.hours(1),
     });
     role.addToPolicy(
       new iam.PolicyStatement({

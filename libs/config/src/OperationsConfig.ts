@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { EnvironmentConfig } from './DeploymentConfig';
 
+
+/**
+ * The longest bake the pipeline can run: its step reads the alarms with a role it assumes from
+ * CodeBuild's role, and a chained role session lasts at most one hour (IAM); 55 minutes leaves
+ * room for the step's own start.
+ */
+export const MAX_BAKE_MINUTES = 55;
 /**
  * How a provider runs once it is deployed: how far its task count may scale (`scaling`), and
  * what it alarms on and tells whom (`monitoring`). Both sections are optional in the config and
@@ -60,7 +67,7 @@ export const monitoringSchema = z
     /** @default 200 (needs provider.database) */
     databaseConnections: wholeNumber(1, 100_000).optional(),
     /** Minutes the pipeline watches the deployment alarms after a deploy; 0 for no bake. */
-    bakeMinutes: wholeNumber(0, 120, ' of minutes').default(10),
+    bakeMinutes: wholeNumber(0, MAX_BAKE_MINUTES, ' of minutes').default(10),
   })
   .strict();
 

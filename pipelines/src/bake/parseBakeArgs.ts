@@ -1,14 +1,13 @@
 /** Command-line arguments of the bake step (`pipelines/src/bake/main.ts`). */
 
+import { MAX_BAKE_MINUTES } from '@private-api/config';
+
 export const BAKE_USAGE =
   'usage: tsx pipelines/src/bake/main.ts --role-arn ARN --region REGION --alarms NAME[,NAME…] --minutes N [--poll-seconds S]';
 
 export const DEFAULT_POLL_SECONDS = 30;
-/**
- * Longest bake: the assumed-role session must outlast it, and an hour is the default maximum
- * session of a role (a longer bake would need a role allowing longer sessions, or re-assuming).
- */
-export const MAX_BAKE_MINUTES = 55;
+/** Longest bake: the config's limit (a chained role session, which reads the alarms, lasts at most an hour). */
+export { MAX_BAKE_MINUTES };
 
 /** The validated arguments. */
 export interface BakeArgs {
