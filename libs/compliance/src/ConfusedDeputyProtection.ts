@@ -44,6 +44,9 @@ export interface SourceConditionSupport {
  *   own requests), https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
  * - `codepipeline.amazonaws.com`: the service role page shows a trust policy without conditions,
  *   https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-custom-role.html
+ * - `cloudwatch.amazonaws.com` (KMS key policy of an alarm topic's key): alarm actions to an
+ *   encrypted topic, with `aws:SourceAccount` and `aws:SourceArn` of the alarm,
+ *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
  * - `vpce.amazonaws.com` (KMS key policy of the endpoint notification topic's key): the PrivateLink
  *   notification page and SNS's encrypted-topic page show the key statement without conditions,
  *   https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
@@ -72,6 +75,11 @@ export const SOURCE_CONDITION_SERVICES: Readonly<Record<string, SourceConditionS
   'codepipeline.amazonaws.com': {
     sourceAccount: false,
     evidence: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-custom-role.html',
+  },
+  'cloudwatch.amazonaws.com': {
+    sourceAccount: true,
+    sourceArn: ({ partition, region, account }) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:*`,
+    evidence: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html',
   },
   'vpce.amazonaws.com': {
     sourceAccount: false,

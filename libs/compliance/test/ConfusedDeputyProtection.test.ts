@@ -185,6 +185,7 @@ describe('ConfusedDeputyProtection', () => {
 
   it('cites its evidence for every principal, supported or not', () => {
     expect(Object.keys(SOURCE_CONDITION_SERVICES).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
       'codebuild.amazonaws.com',
       'codepipeline.amazonaws.com',
       'ecs-tasks.amazonaws.com',

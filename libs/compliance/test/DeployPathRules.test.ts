@@ -252,6 +252,28 @@ describe('deploy-path rules', () => {
       ).not.toContain('PrivateLink-IAM2');
     });
 
+    it('fails a key that lets CloudWatch (alarm actions) use it without naming the alarm account and alarm, passes one that does', () => {
+      const grantTo = (conditions: Record<string, Record<string, string>> | undefined) => (stack: Stack) => {
+        new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }).addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            resources: ['*'],
+            conditions,
+          }),
+        );
+      };
+      expect(rulesFailing(grantTo(undefined))).toContain('PrivateLink-IAM2');
+      expect(
+        rulesFailing(
+          grantTo({
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+            ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:svc-prod-*' },
+          }),
+        ),
+      ).not.toContain('PrivateLink-IAM2');
+    });
+
     it('requires exactly the keys the shared table documents', () => {
       expect(sourceConditionKeysOf(SOURCE_CONDITION_SERVICES)('ecs-tasks.amazonaws.com')).toEqual(['aws:SourceAccount', 'aws:SourceArn']);
       expect(sourceConditionKeysOf(SOURCE_CONDITION_SERVICES)('vpce.amazonaws.com')).toEqual([]);
