@@ -135,7 +135,10 @@ describe("the consumer endpoint's packets-dropped alarm (fixture environment qa,
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': newVpc.account } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': newVpc.account },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${newVpc.region}:${newVpc.account}:alarm:${consumerAlarmName(config, newVpc)}` },
+        },
       },
     ]);
     const [, policy] = only(template, 'AWS::SNS::TopicPolicy');
