@@ -124,8 +124,11 @@ function synthStep(
  * The delivery pipeline of one environment, in the pipeline (tooling) account: its synth step
  * builds this environment's assembly only, then the pipeline updates itself (this stack only),
  * deploys the environment's provider stage (after a manual approval when `requiresApproval`),
- * then every managed consumer stage (in parallel, in waves), each wave followed by a smoke test
- * that calls the API through PrivateLink from inside the consumers' VPCs. Self-managed consumers
+ * bakes (the deployment alarms must stay out of ALARM for `monitoring.bakeMinutes`), then every
+ * managed consumer stage (in parallel, in as few waves of up to 49 as fit), each wave followed by
+ * one step that accepts the wave's endpoint connections and smoke-tests the API through
+ * PrivateLink from inside the consumers' VPCs. Every stack is one CloudFormation action, and
+ * every CodeBuild project runs the Node.js major of `.nvmrc`. Self-managed consumers
  * get no stage: after the provider, their consumer kits are completed with the endpoint service
  * name and kept as an artifact. Its last step starts the next environment's pipeline at the
  * same commit; only the first environment's pipeline starts on a push.

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   alarmReaderRoleName,
@@ -10,6 +10,7 @@ import {
   type EnvironmentConfig,
 } from '@private-api/config';
 import type { Construct } from 'constructs';
+import { grantConnectionAcceptance } from './acceptance/grantConnectionAcceptance';
 import { StackPart } from './StackPart';
 
 export interface PipelineAccessProps {
@@ -57,30 +58,7 @@ export class PipelineAccess extends StackPart {
       assumedBy: new iam.AccountPrincipal(pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': runnerRoleArns } }),
       maxSessionDuration: Duration.hours(1),
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeConnections',
-        actions: ['ec2:DescribeVpcEndpointConnections'],
-        resources: ['*'],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'AcceptOnThisService',
-        actions: ['ec2:AcceptVpcEndpointConnections'],
-        resources: [
-          Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc-endpoint-service', resourceName: props.endpointServiceId }),
-        ],
-      }),
-    );
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ec2:DescribeVpcEndpointConnections supports no resource-level permission (Service Authorization Reference); it only reads connection metadata, and the accept action is limited to this endpoint service.',
-      });
-    }
+    grantConnectionAcceptance(role, props.endpointServiceId);
     return role;
   }
 

@@ -40,7 +40,9 @@ export interface ProviderServiceStackProps extends StackProps {
  * endpoint connection notifications, the load balancers' access logs, the internal ALB + NLB +
  * endpoint service (`PrivateApiEndpointService`) with the service's autoscaling on its target
  * group, the alarms, alarm topic and dashboard (`ServiceMonitoring`), and the publication of
- * the endpoint service name to the consumer accounts (`ServiceNamePublication`). The parts exist
+ * the endpoint service name to the consumer accounts (`ServiceNamePublication`), the roles the
+ * pipeline assumes here (`PipelineAccess`) and, for self-managed consumers, the function that
+ * accepts their endpoint connections (`SelfManagedConnectionAcceptance`). The parts exist
  * in the code only (`StackPart`): every resource keeps the logical ID it had before the stack
  * was split.
  */

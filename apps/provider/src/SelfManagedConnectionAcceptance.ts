@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { grantConnectionAcceptance } from './acceptance/grantConnectionAcceptance';
 
 /** The acceptor's handler (TypeScript, bundled with esbuild at synth time; the SDK comes from the runtime). */
 export const ACCEPTOR_HANDLER_ENTRY = resolve(__dirname, 'acceptance/handler.ts');
@@ -35,7 +36,6 @@ export class SelfManagedConnectionAcceptance extends Construct {
   public constructor(scope: Construct, id: string, props: SelfManagedConnectionAcceptanceProps) {
     super(scope, id);
     this.checkProps(props);
-    const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
@@ -45,31 +45,10 @@ export class SelfManagedConnectionAcceptance extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Endpoint connection acceptor: describe and accept the connections of one endpoint service, write its log group',
     });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ec2:DescribeVpcEndpointConnections'],
-        resources: ['*'],
-        // The action takes no resource; its one condition key at least keeps it to this region.
-        conditions: { StringEquals: { 'ec2:Region': stack.region } },
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ec2:AcceptVpcEndpointConnections'],
-        resources: [stack.formatArn({ service: 'ec2', resource: 'vpc-endpoint-service', resourceName: props.endpointServiceId })],
-      }),
-    );
+    grantConnectionAcceptance(this.role, props.endpointServiceId);
     this.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
-    const policy = this.role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ec2:DescribeVpcEndpointConnections supports no resource-level permissions (the service authorization reference lists no resource type for it), so it must be granted on *; it is read-only and limited to this region by ec2:Region. ec2:AcceptVpcEndpointConnections is on this endpoint service only.',
-      });
-    }
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: ACCEPTOR_HANDLER_ENTRY,

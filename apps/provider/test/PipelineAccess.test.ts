@@ -73,6 +73,7 @@ describe('the roles the pipeline assumes in the provider account, and the self-m
     const statements = statementsOf(template, roleId ?? '');
     expect(statements.map((statement) => statement.Action)).toEqual(['ec2:DescribeVpcEndpointConnections', 'ec2:AcceptVpcEndpointConnections']);
     expect(statements[0]?.Resource).toBe('*');
+    expect(statements[0]?.Condition).toEqual({ StringEquals: { 'ec2:Region': config.provider.region } });
     expect(JSON.stringify(statements[1]?.Resource)).toContain(':vpc-endpoint-service/');
     expect(JSON.stringify(statements[1]?.Resource)).toContain(JSON.stringify(serviceId));
   });

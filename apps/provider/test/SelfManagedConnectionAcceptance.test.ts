@@ -97,12 +97,14 @@ describe('SelfManagedConnectionAcceptance', () => {
     const logGroup = only(template, 'AWS::Logs::LogGroup');
     expect((policy.properties['PolicyDocument'] as { Statement: unknown }).Statement).toEqual([
       {
+        Sid: 'DescribeConnections',
         Action: 'ec2:DescribeVpcEndpointConnections',
         Effect: 'Allow',
         Resource: '*',
         Condition: { StringEquals: { 'ec2:Region': 'us-east-2' } },
       },
       {
+        Sid: 'AcceptOnThisService',
         Action: 'ec2:AcceptVpcEndpointConnections',
         Effect: 'Allow',
         Resource: `arn:aws:ec2:us-east-2:111111111111:vpc-endpoint-service/${serviceId}`,
@@ -141,6 +143,7 @@ describe('SelfManagedConnectionAcceptance', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
+            Sid: 'AcceptOnThisService',
             Action: 'ec2:AcceptVpcEndpointConnections',
             Effect: 'Allow',
             Resource: {
