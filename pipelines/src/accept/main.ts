@@ -8,47 +8,31 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
+import { runCli } from '../cli/runCli';
 import { ACCEPT_USAGE, parseAcceptArgs } from './parseAcceptArgs';
 
-export const USAGE_ERROR = 2;
 /** Same as runAcceptance's ACCEPT_FAILED, without loading it (see below). */
 const FAILED = 1;
 
-async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseAcceptArgs(argv);
-  if (parsed.kind === 'help') {
-    process.stdout.write(`${ACCEPT_USAGE}\n`);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    process.stderr.write(`${parsed.message}\n`);
-    return USAGE_ERROR;
-  }
-
-  // Loaded only now: it pulls in the provider app (aws-cdk-lib), seconds of start-up that a
-  // usage error should not wait for.
-  const { runAcceptance } = await import('./runAcceptance');
-  const { args } = parsed;
-  const sts = new STSClient({ region: args.region });
-  try {
-    return await runAcceptance({
-      ...args,
-      sts,
-      ec2For: (credentials, region) => new EC2Client({ region, credentials }),
-      write: (line) => process.stdout.write(`${line}\n`),
-    });
-  } finally {
-    sts.destroy();
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+void runCli(process.argv.slice(2), {
+  usage: ACCEPT_USAGE,
+  parse: parseAcceptArgs,
+  run: async (args) => {
+    // Loaded only now: it pulls in the provider app (aws-cdk-lib), seconds of start-up that a
+    // usage error should not wait for.
+    const { runAcceptance } = await import('./runAcceptance');
+    const sts = new STSClient({ region: args.region });
+    try {
+      return await runAcceptance({
+        ...args,
+        sts,
+        ec2For: (credentials, region) => new EC2Client({ region, credentials }),
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
+    } finally {
+      sts.destroy();
+    }
   },
-  (error: unknown) => {
-    // runAcceptance does not throw; this keeps a stack trace out of the pipeline log regardless.
-    process.stderr.write(`✗ Endpoint connection acceptance FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = FAILED;
-  },
-);
+  failurePrefix: '✗ Endpoint connection acceptance FAILED',
+  failureExitCode: FAILED,
+});

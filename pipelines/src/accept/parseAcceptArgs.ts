@@ -1,5 +1,8 @@
 /** Command-line arguments of the endpoint connection acceptance step (`pipelines/src/accept/main.ts`). */
 
+import { type FlagSpec, parseFlags, wholeNumber } from '../cli/parseFlags';
+import type { CliArgsParse } from '../cli/runCli';
+
 export const ACCEPT_USAGE =
   'usage: tsx pipelines/src/accept/main.ts --role-arn ARN --service-name com.amazonaws.vpce.REGION.vpce-svc-ID --region REGION --owners ACCOUNT[,ACCOUNT…] [--attempts N] [--delay-seconds S]';
 
@@ -29,26 +32,14 @@ export interface AcceptArgs {
 }
 
 /** Arguments, a request for help, or the one-line reason they are wrong. */
-export type AcceptArgsParse =
-  | { readonly kind: 'args'; readonly args: AcceptArgs }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type AcceptArgsParse = CliArgsParse<AcceptArgs>;
 
 type FlagName = '--role-arn' | '--service-name' | '--region' | '--owners' | '--attempts' | '--delay-seconds';
-
-interface Flag {
-  readonly required: boolean;
-  /** Undefined when the value is valid, else what it must be. */
-  readonly check: (value: string) => string | undefined;
-}
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d)\.(vpce-svc-[0-9a-f]+)$/;
 
-const wholeNumber = (low: number, high: number) => (value: string) =>
-  /^\d+$/.test(value) && Number(value) >= low && Number(value) <= high ? undefined : `must be a whole number from ${low} to ${high}`;
-
-const FLAGS: Readonly<Record<FlagName, Flag>> = {
+const FLAGS: Readonly<Record<FlagName, FlagSpec>> = {
   '--role-arn': {
     required: true,
     check: (value) =>
@@ -77,39 +68,9 @@ const FLAGS: Readonly<Record<FlagName, Flag>> = {
  * rejects unknown, repeated, empty and invalid flags, and positional arguments. Pure: no I/O.
  */
 export function parseAcceptArgs(argv: readonly string[]): AcceptArgsParse {
-  const values = new Map<FlagName, string>();
-  for (let index = 0; index < argv.length; index += 1) {
-    const token = argv[index] ?? '';
-    if (token === '--help' || token === '-h') return { kind: 'help' };
-    if (!token.startsWith('--')) return error(`unexpected argument "${token}"`);
-
-    const equals = token.indexOf('=');
-    const name = equals === -1 ? token : token.slice(0, equals);
-    if (!isFlagName(name)) return error(`unknown option ${name}`);
-    if (values.has(name)) return error(`${name} given more than once`);
-
-    let value: string;
-    if (equals !== -1) {
-      value = token.slice(equals + 1);
-    } else {
-      const next = argv[index + 1];
-      if (next === undefined || next.startsWith('--')) return error(`${name} needs a value`);
-      value = next;
-      index += 1;
-    }
-    if (value.trim() === '') return error(`${name} needs a value`);
-    values.set(name, value);
-  }
-
-  for (const [name, flag] of Object.entries(FLAGS) as [FlagName, Flag][]) {
-    const value = values.get(name);
-    if (value === undefined) {
-      if (flag.required) return error(`missing ${name}`);
-      continue;
-    }
-    const problem = flag.check(value);
-    if (problem !== undefined) return error(`${name} ${problem} (got "${value}")`);
-  }
+  const parsed = parseFlags(argv, FLAGS);
+  if (parsed.kind !== 'values') return parsed.kind === 'help' ? parsed : error(parsed.message);
+  const { values } = parsed;
 
   const roleArn = values.get('--role-arn') ?? '';
   const serviceName = values.get('--service-name') ?? '';
@@ -128,10 +89,6 @@ export function parseAcceptArgs(argv: readonly string[]): AcceptArgsParse {
     return error(`--attempts × --delay-seconds must be at most ${MAX_WAIT_SECONDS} seconds (got ${attempts} × ${delaySeconds})`);
   }
   return { kind: 'args', args: { roleArn, serviceName, serviceId, region, owners, attempts, delaySeconds } };
-}
-
-function isFlagName(name: string): name is FlagName {
-  return Object.hasOwn(FLAGS, name);
 }
 
 function error(message: string): AcceptArgsParse {

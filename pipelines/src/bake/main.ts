@@ -8,43 +8,26 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { STSClient } from '@aws-sdk/client-sts';
+import { runCli } from '../cli/runCli';
 import { BAKE_USAGE, parseBakeArgs } from './parseBakeArgs';
 import { BAKE_FAILED, runBake } from './runBake';
 
-export const USAGE_ERROR = 2;
-
-async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseBakeArgs(argv);
-  if (parsed.kind === 'help') {
-    process.stdout.write(`${BAKE_USAGE}\n`);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    process.stderr.write(`${parsed.message}\n`);
-    return USAGE_ERROR;
-  }
-
-  const { args } = parsed;
-  const sts = new STSClient({ region: args.region });
-  try {
-    return await runBake({
-      ...args,
-      sts,
-      cloudWatchFor: (credentials, region) => new CloudWatchClient({ region, credentials }),
-      write: (line) => process.stdout.write(`${line}\n`),
-    });
-  } finally {
-    sts.destroy();
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+void runCli(process.argv.slice(2), {
+  usage: BAKE_USAGE,
+  parse: parseBakeArgs,
+  run: async (args) => {
+    const sts = new STSClient({ region: args.region });
+    try {
+      return await runBake({
+        ...args,
+        sts,
+        cloudWatchFor: (credentials, region) => new CloudWatchClient({ region, credentials }),
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
+    } finally {
+      sts.destroy();
+    }
   },
-  (error: unknown) => {
-    // runBake does not throw; this keeps a stack trace out of the pipeline log regardless.
-    process.stderr.write(`✗ Bake FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = BAKE_FAILED;
-  },
-);
+  failurePrefix: '✗ Bake FAILED',
+  failureExitCode: BAKE_FAILED,
+});

@@ -1,6 +1,8 @@
 /** Command-line arguments of the bake step (`pipelines/src/bake/main.ts`). */
 
 import { MAX_BAKE_MINUTES } from '@private-api/config';
+import { type FlagSpec, parseFlags, wholeNumber } from '../cli/parseFlags';
+import type { CliArgsParse } from '../cli/runCli';
 
 export const BAKE_USAGE =
   'usage: tsx pipelines/src/bake/main.ts --role-arn ARN --region REGION --alarms NAME[,NAME…] --minutes N [--poll-seconds S]';
@@ -21,26 +23,14 @@ export interface BakeArgs {
 }
 
 /** Arguments, a request for help, or the one-line reason they are wrong. */
-export type BakeArgsParse =
-  | { readonly kind: 'args'; readonly args: BakeArgs }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type BakeArgsParse = CliArgsParse<BakeArgs>;
 
 type FlagName = '--role-arn' | '--region' | '--alarms' | '--minutes' | '--poll-seconds';
-
-interface Flag {
-  readonly required: boolean;
-  /** Undefined when the value is valid, else what it must be. */
-  readonly check: (value: string) => string | undefined;
-}
-
-const wholeNumber = (low: number, high: number) => (value: string) =>
-  /^\d+$/.test(value) && Number(value) >= low && Number(value) <= high ? undefined : `must be a whole number from ${low} to ${high}`;
 
 /** CloudWatch alarm names: 1 to 255 characters, no control characters. */
 const alarmNameProblem = (name: string): boolean => name.length === 0 || name.length > 255 || /\p{Cc}/u.test(name);
 
-const FLAGS: Readonly<Record<FlagName, Flag>> = {
+const FLAGS: Readonly<Record<FlagName, FlagSpec>> = {
   '--role-arn': {
     required: true,
     check: (value) =>
@@ -66,39 +56,9 @@ const FLAGS: Readonly<Record<FlagName, Flag>> = {
  * rejects unknown, repeated, empty and invalid flags, and positional arguments. Pure: no I/O.
  */
 export function parseBakeArgs(argv: readonly string[]): BakeArgsParse {
-  const values = new Map<FlagName, string>();
-  for (let index = 0; index < argv.length; index += 1) {
-    const token = argv[index] ?? '';
-    if (token === '--help' || token === '-h') return { kind: 'help' };
-    if (!token.startsWith('--')) return error(`unexpected argument "${token}"`);
-
-    const equals = token.indexOf('=');
-    const name = equals === -1 ? token : token.slice(0, equals);
-    if (!isFlagName(name)) return error(`unknown option ${name}`);
-    if (values.has(name)) return error(`${name} given more than once`);
-
-    let value: string;
-    if (equals !== -1) {
-      value = token.slice(equals + 1);
-    } else {
-      const next = argv[index + 1];
-      if (next === undefined || next.startsWith('--')) return error(`${name} needs a value`);
-      value = next;
-      index += 1;
-    }
-    if (value.trim() === '') return error(`${name} needs a value`);
-    values.set(name, value);
-  }
-
-  for (const [name, flag] of Object.entries(FLAGS) as [FlagName, Flag][]) {
-    const value = values.get(name);
-    if (value === undefined) {
-      if (flag.required) return error(`missing ${name}`);
-      continue;
-    }
-    const problem = flag.check(value);
-    if (problem !== undefined) return error(`${name} ${problem} (got "${value}")`);
-  }
+  const parsed = parseFlags(argv, FLAGS);
+  if (parsed.kind !== 'values') return parsed.kind === 'help' ? parsed : error(parsed.message);
+  const { values } = parsed;
 
   return {
     kind: 'args',
@@ -110,10 +70,6 @@ export function parseBakeArgs(argv: readonly string[]): BakeArgsParse {
       pollSeconds: Number(values.get('--poll-seconds') ?? DEFAULT_POLL_SECONDS),
     },
   };
-}
-
-function isFlagName(name: string): name is FlagName {
-  return Object.hasOwn(FLAGS, name);
 }
 
 function error(message: string): BakeArgsParse {

@@ -7,43 +7,26 @@
  */
 import { STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { runCli } from '../cli/runCli';
 import { parseSmokeArgs, SMOKE_USAGE } from './parseSmokeArgs';
 import { runSmokeTest, SMOKE_FAILED } from './runSmokeTest';
 
-export const USAGE_ERROR = 2;
-
-async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseSmokeArgs(argv);
-  if (parsed.kind === 'help') {
-    process.stdout.write(`${SMOKE_USAGE}\n`);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    process.stderr.write(`${parsed.message}\n`);
-    return USAGE_ERROR;
-  }
-
-  const { args } = parsed;
-  const sts = new STSClient({ region: args.region });
-  try {
-    return await runSmokeTest({
-      ...args,
-      sts,
-      lambdaFor: (credentials, region) => new LambdaClient({ region, credentials }),
-      write: (line) => process.stdout.write(`${line}\n`),
-    });
-  } finally {
-    sts.destroy();
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+void runCli(process.argv.slice(2), {
+  usage: SMOKE_USAGE,
+  parse: parseSmokeArgs,
+  run: async (args) => {
+    const sts = new STSClient({ region: args.region });
+    try {
+      return await runSmokeTest({
+        ...args,
+        sts,
+        lambdaFor: (credentials, region) => new LambdaClient({ region, credentials }),
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
+    } finally {
+      sts.destroy();
+    }
   },
-  (error: unknown) => {
-    // runSmokeTest does not throw; this keeps a stack trace out of the pipeline log regardless.
-    process.stderr.write(`✗ Smoke test FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = SMOKE_FAILED;
-  },
-);
+  failurePrefix: '✗ Smoke test FAILED',
+  failureExitCode: SMOKE_FAILED,
+});

@@ -1,23 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliScript } from '../cli/runCliScript';
 import { ACCEPT_USAGE } from '../../src/accept/parseAcceptArgs';
 
-const workspaceRoot = resolve(import.meta.dirname, '../../..');
-const tsxCli = resolve(workspaceRoot, 'node_modules/tsx/dist/cli.mjs');
-const mainScript = resolve(workspaceRoot, 'pipelines/src/accept/main.ts');
 const serviceName = 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0';
 
 /** Runs the CLI as the pipeline does; only argument errors and help, which need no AWS. */
 function cli(args: readonly string[]) {
-  const run = spawnSync(process.execPath, [tsxCli, mainScript, ...args], {
-    cwd: workspaceRoot,
-    encoding: 'utf8',
-    timeout: 60_000,
-    // No credentials reach the CLI, so a test can never call AWS.
-    env: { PATH: process.env['PATH'] ?? '', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return runCliScript('pipelines/src/accept/main.ts', args, 60_000);
 }
 
 describe('main (endpoint connection acceptance CLI)', () => {

@@ -1,30 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ACCEPT_USAGE,
-  DEFAULT_ATTEMPTS,
-  DEFAULT_DELAY_SECONDS,
-  parseAcceptArgs,
-  type AcceptArgsParse,
-} from '../../src/accept/parseAcceptArgs';
+import { errorOf, withFlag } from '../cli/argvFixtures';
+import { ACCEPT_USAGE, DEFAULT_ATTEMPTS, DEFAULT_DELAY_SECONDS, parseAcceptArgs } from '../../src/accept/parseAcceptArgs';
 
 const roleArn = 'arn:aws:iam::111111111111:role/fixture-api-endpoint-acceptor';
 const serviceName = 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0';
 const valid = ['--role-arn', roleArn, '--service-name', serviceName, '--region', 'us-east-2', '--owners', '210000000001,210000000002'];
 
 /** `valid` with `flag`'s value replaced (or the flag dropped when value is undefined). */
-function validWith(flag: string, value: string | undefined): string[] {
-  const index = valid.indexOf(flag);
-  const copy = [...valid];
-  if (value === undefined) copy.splice(index, 2);
-  else copy[index + 1] = value;
-  return copy;
-}
-
-/** The error message; fails the test when parsing did not fail. */
-function errorOf(result: AcceptArgsParse): string {
-  if (result.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(result)}`);
-  return result.message;
-}
+const validWith = (flag: string, value: string | undefined): string[] => withFlag(valid, flag, value);
 
 describe('parseAcceptArgs', () => {
   it('accepts the four required options, derives the service id and applies the default bounds', () => {

@@ -1,22 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliScript } from '../cli/runCliScript';
 import { BAKE_USAGE } from '../../src/bake/parseBakeArgs';
-
-const workspaceRoot = resolve(import.meta.dirname, '../../..');
-const tsxCli = resolve(workspaceRoot, 'node_modules/tsx/dist/cli.mjs');
-const mainScript = resolve(workspaceRoot, 'pipelines/src/bake/main.ts');
 
 /** Runs the CLI as the pipeline does; only argument errors and help, which need no AWS. */
 function cli(args: readonly string[]) {
-  const run = spawnSync(process.execPath, [tsxCli, mainScript, ...args], {
-    cwd: workspaceRoot,
-    encoding: 'utf8',
-    timeout: 30_000,
-    // No credentials reach the CLI, so a test can never call AWS.
-    env: { PATH: process.env['PATH'] ?? '', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return runCliScript('pipelines/src/bake/main.ts', args);
 }
 
 describe('main (bake CLI)', () => {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BAKE_USAGE, DEFAULT_POLL_SECONDS, parseBakeArgs, type BakeArgsParse } from '../../src/bake/parseBakeArgs';
+import { errorOf, withFlag } from '../cli/argvFixtures';
+import { BAKE_USAGE, DEFAULT_POLL_SECONDS, parseBakeArgs } from '../../src/bake/parseBakeArgs';
 
 const roleArn = 'arn:aws:iam::111111111111:role/fixture-api-alarm-reader';
 const valid = ['--role-arn', roleArn, '--region', 'us-east-2', '--alarms', 'fixture-api-5xx,fixture-api-latency', '--minutes', '10'];
 
 /** `valid` with `flag`'s value replaced (or the flag dropped when value is undefined). */
-function validWith(flag: string, value: string | undefined): string[] {
-  const index = valid.indexOf(flag);
-  const copy = [...valid];
-  if (value === undefined) copy.splice(index, 2);
-  else copy[index + 1] = value;
-  return copy;
-}
-
-function errorOf(result: BakeArgsParse): string {
-  if (result.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(result)}`);
-  return result.message;
-}
+const validWith = (flag: string, value: string | undefined): string[] => withFlag(valid, flag, value);
 
 describe('parseBakeArgs', () => {
   it('accepts the required options with the default poll interval', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSmokeArgs, SMOKE_USAGE, type SmokeArgsParse } from '../../src/smoke/parseSmokeArgs';
+import { errorOf, withFlag } from '../cli/argvFixtures';
+import { parseSmokeArgs, SMOKE_USAGE } from '../../src/smoke/parseSmokeArgs';
 
 const roleArn = 'arn:aws:iam::210000000001:role/fixture-api-smoke-test';
 const valid = [
@@ -13,20 +14,8 @@ const valid = [
   'us-east-2',
 ];
 
-/** The argument list `valid` with `flag`'s value replaced (or the flag dropped when value is undefined). */
-function validWith(flag: string, value: string | undefined): string[] {
-  const index = valid.indexOf(flag);
-  const copy = [...valid];
-  if (value === undefined) copy.splice(index, 2);
-  else copy[index + 1] = value;
-  return copy;
-}
-
-/** The error message; fails the test when parsing did not fail. */
-function errorOf(result: SmokeArgsParse): string {
-  if (result.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(result)}`);
-  return result.message;
-}
+/** `valid` with `flag`'s value replaced (or the flag dropped when value is undefined). */
+const validWith = (flag: string, value: string | undefined): string[] => withFlag(valid, flag, value);
 
 describe('parseSmokeArgs', () => {
   it('accepts the four required options', () => {
