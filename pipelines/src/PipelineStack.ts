@@ -43,6 +43,9 @@ import { PromoteStep, SOURCE_ACTION_NAME, deliveryPipelineName } from './Promote
 /** The most consumer stages per wave (see `consumerWaves` in the config library, which both sides use). */
 export { MAX_CONSUMERS_PER_WAVE };
 
+/** The feature flag that merges IAM statements (see where the pipeline turns it off). */
+const MINIMIZE_POLICIES_FLAG = '@aws-cdk/aws-iam:minimizePolicies';
+
 /** The variable a wave's step reads the provider's endpoint service name from (a CodePipeline variable at run time). */
 export const SERVICE_NAME_VARIABLE = 'SERVICE_NAME';
 
@@ -175,6 +178,14 @@ export class PipelineStack extends Stack {
     const { account, region } = pipelineConfig;
     // Unindented JSON: with 100 consumers the template would otherwise near CloudFormation's 1 MB.
     super(scope, id, { suppressTemplateIndentation: true, ...props, env: { account, region } });
+    // CDK Pipelines grants its pipeline role and its asset-publishing role sts:AssumeRole on a
+    // bootstrap role of every target account. With minimizePolicies (on for the app) those
+    // statements end up in one managed policy per role, past IAM's 6,144 characters from about 60
+    // accounts (100 consumers: 13,149 and 11,913), which CloudFormation would refuse; without it,
+    // CDK spreads them over managed policies that fit (the scale test checks every size). Set
+    // before any child exists, so it holds for the whole stack (the stages' stacks inherit it:
+    // their policies keep one statement per grant, the same permissions).
+    this.node.setContext(MINIMIZE_POLICIES_FLAG, false);
     this.delivers = props.environment;
     this.next = environments[position + 1];
     this.previous = position > 0 ? environments[position - 1] : undefined;

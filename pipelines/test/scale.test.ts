@@ -68,6 +68,25 @@ describe(`scale: ${CONSUMERS} consumers are onboarded by data alone`, () => {
     expect(share?.Properties['Principals']).toHaveLength(CONSUMERS);
   });
 
+  it("keeps every pipeline role's inline policies under IAM's 10,240 characters, and managed policies under 6,144", () => {
+    // IAM counts the policy JSON without whitespace; intrinsic functions are counted as written,
+    // which is longer than most of the ARNs they resolve to.
+    const size = (document: unknown): number => JSON.stringify(document).replace(/\s/g, '').length;
+    const resources = Object.values(template(pipelineStackName(config, environment)).Resources);
+    const inlineByRole = new Map<string, number>();
+    for (const policy of resources.filter((resource) => resource.Type === 'AWS::IAM::Policy')) {
+      for (const role of (policy.Properties['Roles'] ?? []) as unknown[]) {
+        const key = JSON.stringify(role);
+        inlineByRole.set(key, (inlineByRole.get(key) ?? 0) + size(policy.Properties['PolicyDocument']));
+      }
+    }
+    expect(inlineByRole.size).toBeGreaterThan(0);
+    expect(Math.max(...inlineByRole.values())).toBeLessThanOrEqual(10_240);
+    for (const managed of resources.filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy')) {
+      expect(size(managed.Properties['PolicyDocument'])).toBeLessThanOrEqual(6_144);
+    }
+  });
+
   it("deploys the consumers in at most 3 sequential stages after the provider, each within CodePipeline's 50 actions", () => {
     const envTitle = titleOf(environment.name);
     const [providerStage, ...waves] = stack.deploymentOrder;
