@@ -68,7 +68,7 @@ describe(`scale: ${CONSUMERS} consumers are onboarded by data alone`, () => {
     expect(share?.Properties['Principals']).toHaveLength(CONSUMERS);
   });
 
-  it("keeps every pipeline role's inline policies under IAM's 10,240 characters, and managed policies under 6,144", () => {
+  it("keeps every pipeline role's inline policies under IAM's 10,240 characters, its managed policies under 6,144 and 10 per role", () => {
     // IAM counts the policy JSON without whitespace; intrinsic functions are counted as written,
     // which is longer than most of the ARNs they resolve to.
     const size = (document: unknown): number => JSON.stringify(document).replace(/\s/g, '').length;
@@ -82,9 +82,15 @@ describe(`scale: ${CONSUMERS} consumers are onboarded by data alone`, () => {
     }
     expect(inlineByRole.size).toBeGreaterThan(0);
     expect(Math.max(...inlineByRole.values())).toBeLessThanOrEqual(10_240);
+    const managedByRole = new Map<string, number>();
     for (const managed of resources.filter((resource) => resource.Type === 'AWS::IAM::ManagedPolicy')) {
       expect(size(managed.Properties['PolicyDocument'])).toBeLessThanOrEqual(6_144);
+      for (const role of (managed.Properties['Roles'] ?? []) as unknown[]) {
+        managedByRole.set(JSON.stringify(role), (managedByRole.get(JSON.stringify(role)) ?? 0) + 1);
+      }
     }
+    // IAM attaches at most 10 managed policies to a role unless the quota is raised.
+    expect(Math.max(0, ...managedByRole.values())).toBeLessThanOrEqual(10);
   });
 
   it("deploys the consumers in at most 3 sequential stages after the provider, each within CodePipeline's 50 actions", () => {
