@@ -1,12 +1,13 @@
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createLogger, type LogLevel } from '../src/logger';
 import { createTaskApiServer, type ServerConfig, type TaskApiServer, type TaskApiServerOptions } from '../src/server';
 
 export const appRoot = resolve(import.meta.dirname, '..');
 export const workspaceRoot = resolve(appRoot, '../..');
-/** The tsx CLI, as `npx nx run task-api:serve` uses it. */
-export const tsxCli = resolve(workspaceRoot, 'node_modules/tsx/dist/cli.mjs');
+/** tsx as a loader (`node --import <this> entry.ts`): the entry runs in that node process itself. */
+export const tsxLoader = pathToFileURL(resolve(workspaceRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export const TASKS_JSON =
   '[{"id":1,"name":"task1","description":"This is task 1"},{"id":2,"name":"task2","description":"This is task 2"},{"id":3,"name":"task3","description":"This is task 3"}]';

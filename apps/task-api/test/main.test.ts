@@ -3,7 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appRoot, freePort, tsxCli, type LogLine } from './helpers';
+import { appRoot, freePort, tsxLoader, type LogLine } from './helpers';
 import { createTestDatabase } from './postgres/testDatabase';
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -24,13 +24,22 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 
-/** Runs a TypeScript entry point of the app with tsx, as `nx run task-api:serve` does. */
+/**
+ * Runs a TypeScript entry point of the app in one node process with tsx as its loader (as the
+ * image runs node on the entry point, signals reach the service itself). Not the tsx CLI: it
+ * runs the entry in a child process and relays signals only if the child confirms them within
+ * 30 ms, otherwise it SIGKILLs the child and exits 143 — a race a loaded CI machine loses.
+ */
 function run(script: string, env: NodeJS.ProcessEnv): Spawned {
   const baseEnv = { ...process.env };
   for (const name of Object.keys(baseEnv)) {
     if (/^(PORT|HOST|LOG_LEVEL|SHUTDOWN_TIMEOUT_MS|KEEP_ALIVE_TIMEOUT_MS|DB_[A-Z_]+|PG[A-Z]+)$/.test(name)) delete baseEnv[name];
   }
-  const child = spawn(process.execPath, [tsxCli, script], { cwd: appRoot, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', tsxLoader, script], {
+    cwd: appRoot,
+    env: { ...baseEnv, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
