@@ -1,10 +1,9 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmTopic } from '@private-api/monitoring';
 import { Construct } from 'constructs';
 
 /** CloudWatch's limit on an alarm name. */
@@ -30,8 +29,8 @@ export interface EndpointAlarmsProps {
  * The consumer side's alarm on its interface endpoint: `PacketsDropped` (namespace
  * `AWS/PrivateLinkEndpoints`), summed per 5 minutes, at or above the threshold for 2 periods in
  * a row, missing data not breaching (the endpoint reports only while it carries traffic). It
- * notifies an SNS topic encrypted with its own key (rotation on), TLS only, that only this
- * account's CloudWatch alarm may publish to.
+ * notifies an `AlarmTopic` named after it: encrypted with its own key (rotation on), TLS only,
+ * that only this one alarm of this account may publish to.
  */
 export class EndpointAlarms extends Construct {
   public readonly alarm: cloudwatch.Alarm;
@@ -46,40 +45,15 @@ export class EndpointAlarms extends Construct {
     if (!Token.isUnresolved(props.alarmName) && (props.alarmName.length === 0 || props.alarmName.length > MAX_ALARM_NAME_LENGTH)) {
       throw new Error(`EndpointAlarms ${this.node.path}: alarmName must be 1 to ${MAX_ALARM_NAME_LENGTH} characters, got "${props.alarmName}"`);
     }
-    const stack = Stack.of(this);
-    const alarmArn = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: props.alarmName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-
-    this.key = new kms.Key(this, 'Key', {
-      description: `Encrypts the notifications of alarm ${props.alarmName}`,
-      enableKeyRotation: true,
-      // It only encrypts notifications in flight (SNS keeps no messages): nothing is left to read.
-      removalPolicy: RemovalPolicy.DESTROY,
+    // Only this alarm may publish (and use the key). The key only encrypts notifications in
+    // flight (SNS keeps no messages), so it goes with the stack.
+    const notifications = new AlarmTopic(this, 'Notifications', {
+      topicName: props.alarmName,
+      alarmName: props.alarmName,
+      keyRemovalPolicy: RemovalPolicy.DESTROY,
     });
-    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
-    // What an alarm needs to publish to an encrypted topic, for alarms of this account only.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmNotifications',
-        principals: [cloudWatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': alarmArn } },
-      }),
-    );
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: `${props.alarmName} notifications`,
-      masterKey: this.key,
-      enforceSSL: true,
-    });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmNotifications',
-        principals: [cloudWatch],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': alarmArn } },
-      }),
-    );
+    this.topic = notifications.topic;
+    this.key = notifications.key;
 
     this.alarm = new cloudwatch.Alarm(this, 'PacketsDropped', {
       alarmName: props.alarmName,
@@ -107,7 +81,7 @@ export class EndpointAlarms extends Construct {
       datapointsToAlarm: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    this.alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarm.addAlarmAction(notifications.alarmAction);
+    this.alarm.addOkAction(notifications.alarmAction);
   }
 }

@@ -130,7 +130,7 @@ describe("the consumer endpoint's packets-dropped alarm (fixture environment qa,
     const keyStatements = cloudWatch((key.Properties.KeyPolicy as { Statement: { Principal?: unknown }[] }).Statement);
     expect(keyStatements).toEqual([
       {
-        Sid: 'CloudWatchAlarmNotifications',
+        Sid: 'CloudWatchAlarmsOfThisAccount',
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],

@@ -13,9 +13,19 @@ export interface AlarmTopicProps {
 
   /**
    * The start of the names of the alarms that may publish to the topic (and use its key): the
-   * `aws:SourceArn` condition names `alarm:<prefix>*` of this account and region.
+   * `aws:SourceArn` condition names `alarm:<prefix>*` of this account and region. Give this or
+   * `alarmName`, not both.
+   * @default - none: `alarmName` names the one alarm
    */
-  readonly alarmNamePrefix: string;
+  readonly alarmNamePrefix?: string;
+
+  /**
+   * The one alarm that may publish to the topic (and use its key): the `aws:SourceArn`
+   * condition names exactly `alarm:<name>` of this account and region. Give this or
+   * `alarmNamePrefix`, not both.
+   * @default - none: `alarmNamePrefix` names the alarms
+   */
+  readonly alarmName?: string;
 
   /**
    * Addresses subscribed by email. Each receives a confirmation message first and gets nothing
@@ -35,11 +45,14 @@ export interface AlarmTopicProps {
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ALARM_NAME_PREFIX = /^[^*?\s]{1,200}$/;
+/** CloudWatch alarm names: 1 to 255 characters; no wildcard, which ArnLike would read as one. */
+const ALARM_NAME = /^[^*?\n\r]{1,255}$/;
 
 /**
  * Where alarms tell people: an SNS topic encrypted with its own KMS key (rotation on), TLS
  * only, that CloudWatch may publish to (and whose key it may use) only for alarms of this
- * account whose names start with `alarmNamePrefix`, with email subscriptions.
+ * account whose names start with `alarmNamePrefix` (or for the one `alarmName`), with email
+ * subscriptions.
  *
  * CloudWatch needs the key grant to publish to an encrypted topic at all
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
@@ -60,8 +73,14 @@ export class AlarmTopic extends Construct {
     if (!Token.isUnresolved(props.topicName) && !TOPIC_NAME.test(props.topicName)) {
       fail('topicName', props.topicName, 'must be 1 to 256 letters, digits, hyphens or underscores');
     }
-    if (!Token.isUnresolved(props.alarmNamePrefix) && !ALARM_NAME_PREFIX.test(props.alarmNamePrefix)) {
+    if ((props.alarmNamePrefix === undefined) === (props.alarmName === undefined)) {
+      fail('alarmNamePrefix/alarmName', { alarmNamePrefix: props.alarmNamePrefix, alarmName: props.alarmName }, 'must be exactly one of the two');
+    }
+    if (props.alarmNamePrefix !== undefined && !Token.isUnresolved(props.alarmNamePrefix) && !ALARM_NAME_PREFIX.test(props.alarmNamePrefix)) {
       fail('alarmNamePrefix', props.alarmNamePrefix, 'must be 1 to 200 characters without wildcards or spaces');
+    }
+    if (props.alarmName !== undefined && !Token.isUnresolved(props.alarmName) && !ALARM_NAME.test(props.alarmName)) {
+      fail('alarmName', props.alarmName, 'must be 1 to 255 characters without wildcards or line breaks');
     }
     const emails = props.emailAddresses ?? [];
     const seen = new Set<string>();
@@ -80,7 +99,7 @@ export class AlarmTopic extends Construct {
         'aws:SourceArn': stack.formatArn({
           service: 'cloudwatch',
           resource: 'alarm',
-          resourceName: `${props.alarmNamePrefix}*`,
+          resourceName: props.alarmName ?? `${props.alarmNamePrefix ?? ''}*`,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       },

@@ -85,6 +85,26 @@ describe('AlarmTopic', () => {
     bare.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
+  it('lets exactly one alarm publish when given alarmName instead of a prefix', () => {
+    const { template: single } = build({ alarmNamePrefix: undefined, alarmName: 'orders-api-uat-consumer-a-packets-dropped' });
+    const exact = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${env.region}:${env.account}:alarm:orders-api-uat-consumer-a-packets-dropped`]],
+    };
+    const condition = { StringEquals: { 'aws:SourceAccount': env.account }, ArnLike: { 'aws:SourceArn': exact } };
+    single.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: condition })]) },
+    });
+    single.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: condition })]) },
+    });
+  });
+
+  it('fails unless exactly one of alarmNamePrefix and alarmName is given, and on a wildcard alarm name', () => {
+    expect(() => build({ alarmName: 'orders-api-uat-x' })).toThrow(/alarmNamePrefix\/alarmName must be exactly one of the two/);
+    expect(() => build({ alarmNamePrefix: undefined })).toThrow(/alarmNamePrefix\/alarmName must be exactly one of the two/);
+    expect(() => build({ alarmNamePrefix: undefined, alarmName: 'orders-*' })).toThrow(/alarmName must be 1 to 255 characters without wildcards or line breaks, got "orders-\*"/);
+  });
+
   it('fails when the topic name, the alarm name prefix or an address is invalid, naming the prop and the value', () => {
     expect(() => build({ topicName: 'alarms for orders' })).toThrow(/AlarmTopic Alarms\/AlarmTopic: topicName must be 1 to 256 letters, digits, hyphens or underscores, got "alarms for orders"/);
     expect(() => build({ alarmNamePrefix: '*' })).toThrow(/alarmNamePrefix must be 1 to 200 characters without wildcards or spaces, got "\*"/);
