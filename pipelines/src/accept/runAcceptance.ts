@@ -5,16 +5,9 @@
  * accounts are printed and left pending. It never throws and never prints a stack trace.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { assumeRole, describeError, type AssumedCredentials } from '../cli/assumeRole';
 import { acceptEndpointConnections, formatAcceptanceReport, type AcceptanceReport } from '@private-api/provider';
-import { classifyAwsError } from '../preflight';
-
-/** Temporary credentials for the provider account, as the EC2 client takes them. */
-export interface AssumedCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
 
 export interface AcceptanceRunOptions {
   /** Role in the provider account allowed to describe and accept the service's connections. */
@@ -55,23 +48,13 @@ export async function runAcceptance(options: AcceptanceRunOptions): Promise<numb
     return ACCEPT_FAILED;
   };
 
-  let credentials: AssumedCredentials;
-  try {
-    const assumed = await options.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: `accept-endpoint-connections-${(options.now ?? Date.now)()}`,
-        DurationSeconds: sessionDurationSeconds(options.attempts, options.delaySeconds),
-      }),
-    );
-    const { AccessKeyId, SecretAccessKey, SessionToken } = assumed.Credentials ?? {};
-    if (AccessKeyId === undefined || SecretAccessKey === undefined) {
-      return fail(`could not assume role ${roleArn}: AssumeRole returned no credentials`);
-    }
-    credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
-  } catch (error) {
-    return fail(`could not assume role ${roleArn}: ${describeError(error)}`);
-  }
+  const assumed = await assumeRole(options.sts, {
+    roleArn,
+    sessionName: `accept-endpoint-connections-${(options.now ?? Date.now)()}`,
+    durationSeconds: sessionDurationSeconds(options.attempts, options.delaySeconds),
+  });
+  if ('problem' in assumed) return fail(assumed.problem);
+  const { credentials } = assumed;
 
   let ec2: EC2Client;
   try {
@@ -124,10 +107,4 @@ function ownerProblems(report: AcceptanceReport, options: AcceptanceRunOptions):
  */
 export function sessionDurationSeconds(attempts: number, delaySeconds: number): number {
   return Math.min(3600, Math.max(900, 2 * attempts * delaySeconds + 300));
-}
-
-/** `Name: message` of an SDK or other error, on one line, without its stack. */
-function describeError(error: unknown): string {
-  const { name, message } = classifyAwsError(error);
-  return name === 'Error' || message.startsWith(name) ? message : `${name}: ${message}`;
 }

@@ -7,15 +7,9 @@
  * never throws and never prints a stack trace.
  */
 import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { assumeRole, describeError, type AssumedCredentials } from '../cli/assumeRole';
 import { classifyAwsError } from '../preflight';
-
-/** Temporary credentials for the provider account, as the CloudWatch client takes them. */
-export interface AssumedCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
 
 export interface BakeOptions {
   /** Role in the provider account allowed to read the alarms. */
@@ -70,19 +64,9 @@ export async function runBake(options: BakeOptions): Promise<number> {
     return BAKE_FAILED;
   };
 
-  let credentials: AssumedCredentials;
-  try {
-    const assumed = await options.sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `bake-${now()}`, DurationSeconds: sessionDurationSeconds(minutes) }),
-    );
-    const { AccessKeyId, SecretAccessKey, SessionToken } = assumed.Credentials ?? {};
-    if (AccessKeyId === undefined || SecretAccessKey === undefined) {
-      return fail(`could not assume role ${roleArn}: AssumeRole returned no credentials`);
-    }
-    credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
-  } catch (error) {
-    return fail(`could not assume role ${roleArn}: ${describeError(error)}`);
-  }
+  const assumed = await assumeRole(options.sts, { roleArn, sessionName: `bake-${now()}`, durationSeconds: sessionDurationSeconds(minutes) });
+  if ('problem' in assumed) return fail(assumed.problem);
+  const { credentials } = assumed;
 
   let cloudWatch: CloudWatchClient;
   try {
@@ -205,11 +189,6 @@ export function sessionDurationSeconds(minutes: number): number {
   return Math.min(3600, Math.max(900, minutes * 60 + 300));
 }
 
-/** `Name: message` of an SDK or other error, on one line, without its stack. */
-function describeError(error: unknown): string {
-  const { name, message } = classifyAwsError(error);
-  return name === 'Error' || message.startsWith(name) ? message : `${name}: ${message}`;
-}
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -4,16 +4,10 @@
  * function there (which calls the provider's API through the interface VPC endpoint) and turns
  * its answer into an exit code and a short report. It never throws and never prints a stack trace.
  */
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { assumeRole, type AssumedCredentials } from '../cli/assumeRole';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { parseSmokePayload, type SmokePayload, type SmokePayloadCheck } from './parseSmokePayload';
-
-/** Temporary credentials for the consumer account, as the Lambda client takes them. */
-export interface AssumedCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
 
 export interface SmokeTestOptions {
   /** Consumer name, used in every message. */
@@ -75,24 +69,15 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<number> {
 async function smokeSteps(options: SmokeTestOptions, signal: AbortSignal, progress: { stage: string }): Promise<Outcome> {
   const { consumer, roleArn, functionName, region } = options;
 
-  let credentials: AssumedCredentials;
-  try {
-    const assumed = await options.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: roleSessionName(consumer, Date.now()),
-        DurationSeconds: SESSION_DURATION_SECONDS,
-      }),
-      { abortSignal: signal },
-    );
-    const { AccessKeyId, SecretAccessKey, SessionToken } = assumed.Credentials ?? {};
-    if (AccessKeyId === undefined || SecretAccessKey === undefined) {
-      return failure(`could not assume role ${roleArn}: AssumeRole returned no credentials`);
-    }
-    credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
-  } catch (error) {
-    return failure(`could not assume role ${roleArn}: ${describeError(error)}`);
-  }
+  const assumed = await assumeRole(options.sts, {
+    roleArn,
+    sessionName: roleSessionName(consumer, Date.now()),
+    durationSeconds: SESSION_DURATION_SECONDS,
+    abortSignal: signal,
+    describe: describeError,
+  });
+  if ('problem' in assumed) return failure(assumed.problem);
+  const { credentials } = assumed;
 
   progress.stage = `invoking function ${functionName} in ${region}`;
   let lambda: LambdaClient;

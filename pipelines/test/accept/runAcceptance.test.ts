@@ -15,8 +15,8 @@ import {
   runAcceptance,
   sessionDurationSeconds,
   type AcceptanceRunOptions,
-  type AssumedCredentials,
 } from '../../src/accept/runAcceptance';
+import type { AssumedCredentials } from '../../src/cli/assumeRole';
 
 const stsMock = mockClient(STSClient);
 const ec2Mock = mockClient(EC2Client);

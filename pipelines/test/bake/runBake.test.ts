@@ -14,9 +14,9 @@ import {
   BAKE_PASSED,
   runBake,
   sessionDurationSeconds,
-  type AssumedCredentials,
   type BakeOptions,
 } from '../../src/bake/runBake';
+import type { AssumedCredentials } from '../../src/cli/assumeRole';
 
 const stsMock = mockClient(STSClient);
 const cloudWatchMock = mockClient(CloudWatchClient);

@@ -8,9 +8,9 @@ import {
   SESSION_DURATION_SECONDS,
   SMOKE_FAILED,
   SMOKE_PASSED,
-  type AssumedCredentials,
   type SmokeTestOptions,
 } from '../../src/smoke/runSmokeTest';
+import type { AssumedCredentials } from '../../src/cli/assumeRole';
 
 const stsMock = mockClient(STSClient);
 const lambdaMock = mockClient(LambdaClient);
