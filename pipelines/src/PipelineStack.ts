@@ -13,7 +13,6 @@ import {
   consumerWaves,
   deploymentAlarmNames,
   deploymentRoleNamePrefix,
-  MAX_CONSUMERS_PER_WAVE,
   environmentsOf,
   permissionsBoundaryName,
   selfManagedConsumers,
@@ -39,9 +38,6 @@ import {
   pinnedRuntimeBuildSpec,
 } from './pinnedTooling';
 import { PromoteStep, SOURCE_ACTION_NAME, deliveryPipelineName } from './PromoteStep';
-
-/** The most consumer stages per wave (see `consumerWaves` in the config library, which both sides use). */
-export { MAX_CONSUMERS_PER_WAVE };
 
 /** The feature flag that merges IAM statements (see where the pipeline turns it off). */
 const MINIMIZE_POLICIES_FLAG = '@aws-cdk/aws-iam:minimizePolicies';
@@ -158,7 +154,7 @@ export class PipelineStack extends Stack {
   public readonly deploymentOrder: string[] = [];
   /** The roles the wave steps (acceptance, then smoke tests) run with, one per wave. */
   public readonly smokeRunners: iam.Role[] = [];
-  /** The role the bake step runs with; absent when the environment does not bake. */
+  /** The role the bake step runs with: one, or none when the environment does not bake. */
   public readonly bakeWatchers: iam.Role[] = [];
   /** The step that starts the next environment's pipeline; absent for the last environment. */
   public readonly promotion?: PromoteStep;
